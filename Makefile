@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+
+.PHONY: demo test lint typecheck unit bench soak simulator clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)  ## start the simulator, run the loader on the embedded engine, print the README's checks
+	$(PY) -m integrations.qtickets_api.demo
+
+test: $(STAMP) lint typecheck  ## the whole suite
+	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results/
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	$(PY) bench/run.py
+
+soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator
+	$(PY) bench/soak.py
+
+simulator: $(STAMP)  ## a QTickets simulator on port 8765 until Ctrl-C
+	$(PY) -m integrations.qtickets_api.simulator --port 8765 --seed 42 --orders 5000 --token demo-token --clock wall
+
+clean:
+	rm -rf var/demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,381 @@
+"""One loader run, step by step: schema → events → orders → facts → inventory → run record.
+
+Each step is a method named for what it does; ``run_loader`` calls them in order and records the run
+as failed (with the error) if any step raises, before letting the error reach the command line.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from .api_client import QTicketsClient
+from .config import Settings
+from .errors import ApiHttpError, StorageError, ZakazError
+from .fetch import iter_pages
+from .models import API_ZONE, Event, Order
+from .retry_policy import RetryPolicy
+from .storage import facts, job_runs, migrations
+from .storage.connection import Storage, connect
+from .storage.writer import StagingWriter
+from .transform import (
+    SalesRow,
+    event_rows,
+    inventory,
+    sales_rows,
+    show_rows,
+    transform_events,
+    transform_orders,
+)
+
+log = logging.getLogger("integrations.qtickets_api")
+
+MAX_MISSING_EVENT_LOOKUPS = 200
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    since: datetime
+    until: datetime
+    dry_run: bool = False
+    skip_inventory: bool = False
+    concurrency: int = 1
+    per_page: int = 500
+
+
+@dataclass
+class DryRunPreview:
+    rows: dict[str, int] = field(default_factory=dict)
+    sales: dict[tuple[Any, int, int], SalesRow] = field(default_factory=dict)
+    inventory: list[list[Any]] = field(default_factory=list)
+    event_names: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    record: job_runs.RunRecord
+    preview: DryRunPreview | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def api_datetime(value: datetime) -> str:
+    """A ``where`` value for a date column: ``YYYY-MM-DD HH:MM:SS`` in Moscow time (the API's zone)."""
+    return value.astimezone(API_ZONE).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class LoaderRun:
+    def __init__(
+        self,
+        settings: Settings,
+        options: RunOptions,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        storage: Storage | None = None,
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.run_id = uuid.uuid4().hex
+        self.started_at = datetime.now(UTC)
+        self.loaded_at = self.started_at
+        self.record = job_runs.RunRecord(
+            run_id=self.run_id,
+            started_at=self.started_at,
+            window_since=options.since,
+            window_until=options.until,
+            org_name=settings.org_name,
+        )
+        self.client = QTicketsClient(
+            settings.api_base_url,
+            settings.api_token,
+            timeout_s=settings.api_timeout_s,
+            retry=RetryPolicy(max_attempts=settings.api_max_attempts, budget_s=settings.api_retry_budget_s),
+            transport=transport,
+            max_connections=max(4, options.concurrency * 2),
+        )
+        self.storage = storage
+        self._own_storage = storage is None
+        self.writer: StagingWriter | None = None
+        self.preview = DryRunPreview() if options.dry_run else None
+        self.events: dict[int, Event] = {}
+        self.order_event_ids: set[int] = set()
+        self.timings: dict[str, float] = {}
+
+    # --- steps ----------------------------------------------------------------------------------------
+
+    def open_storage(self) -> None:
+        if self.options.dry_run:
+            return
+        if self.storage is None:
+            self.storage = connect(self.settings)
+        migrations.apply(self.storage, self.settings.tz)
+        self.writer = StagingWriter(self.storage)
+
+    def fetch_events(self) -> None:
+        batch_rejects: list[list[Any]] = []
+        for page in iter_pages(self.client, "events", [], per_page=self.options.per_page):
+            batch = transform_events(page, run_id=self.run_id, loaded_at=self.loaded_at)
+            self.events.update(batch.events)
+            batch_rejects.extend(batch.rejects)
+        shows = sum(len(e.shows) for e in self.events.values())
+        log.info(
+            "Fetched events/orders: %d events with %d shows (%d rejected)",
+            len(self.events),
+            shows,
+            len(batch_rejects),
+        )
+        self._reject(batch_rejects)
+
+    def fetch_orders(self) -> None:
+        where = [
+            {"column": "updated_at", "operator": ">=", "value": api_datetime(self.options.since)},
+            {"column": "updated_at", "operator": "<", "value": api_datetime(self.options.until)},
+        ]
+        fetched = raw_written = baskets_written = pages = 0
+        paid_tickets = 0
+        for page in iter_pages(
+            self.client, "orders", where, per_page=self.options.per_page, concurrency=self.options.concurrency
+        ):
+            pages += 1
+            fetched += len(page)
+            batch = transform_orders(page, run_id=self.run_id, loaded_at=self.loaded_at)
+            self.order_event_ids.update(o.event_id for o in batch.orders)
+            paid_tickets += sum(
+                b.quantity
+                for o in batch.orders
+                if o.is_paid
+                for b in o.baskets
+                if b.deleted_at is None and b.refunded_at is None
+            )
+            if self.writer is not None:
+                raw, baskets = self.writer.write_orders(batch)
+                raw_written += raw
+                baskets_written += baskets
+            else:
+                raw_written += len(batch.raw_rows)
+                baskets_written += len(batch.basket_rows)
+                self._preview_sales(batch.orders)
+            self._reject(batch.rejects)
+            log.debug("Page %d: %d orders, %d rejected", pages, len(page), len(batch.rejects))
+        log.info(
+            "Fetched events/orders: %d orders changed in the window (%d pages, %d rejected)",
+            fetched,
+            pages,
+            self.record.rejected,
+        )
+        log.info(
+            "Transformed orders into sales rows: %d new order versions, %d basket rows, %d paid tickets in the window",
+            raw_written,
+            baskets_written,
+            paid_tickets,
+        )
+        self.record.rows["stg_qtickets_api_orders_raw"] = raw_written
+        self.record.rows["stg_qtickets_api_baskets"] = baskets_written
+        self.record.rows["orders_fetched"] = fetched
+
+    def fetch_missing_events(self) -> None:
+        known = set(self.events)
+        if self.writer is not None:
+            known |= self.writer.known_event_ids()
+        missing = sorted(self.order_event_ids - known)[:MAX_MISSING_EVENT_LOOKUPS]
+        for event_id in missing:
+            try:
+                item = self.client.get_event(event_id)
+            except ApiHttpError as exc:
+                if exc.status == 404:
+                    log.warning(
+                        "Event %d of some orders is not in /events and GET /events/%d is 404", event_id, event_id
+                    )
+                    continue
+                raise
+            batch = transform_events(
+                [item] if isinstance(item, dict) else [], run_id=self.run_id, loaded_at=self.loaded_at
+            )
+            self.events.update(batch.events)
+            self._reject(batch.rejects)
+        if missing:
+            log.info("Looked up %d events referenced by orders but absent from /events", len(missing))
+
+    def write_dimensions(self) -> None:
+        version = int(self.loaded_at.timestamp() * 1000)
+        ev_rows = event_rows(self.events.values(), version=version, loaded_at=self.loaded_at)
+        sh_rows = show_rows(self.events.values(), version=version, loaded_at=self.loaded_at)
+        if self.writer is None:
+            self._count("dim_qtickets_api_events", len(ev_rows))
+            self._count("dim_qtickets_api_shows", len(sh_rows))
+            return
+        self._count("dim_qtickets_api_events", len(self.writer.write_events(ev_rows)))
+        self._count("dim_qtickets_api_shows", len(self.writer.write_shows(sh_rows)))
+
+    def build_sales_facts(self) -> None:
+        if self.storage is None:
+            assert self.preview is not None
+            self._count("fact_qtickets_sales_daily", len(self.preview.sales))
+            return
+        build = facts.rebuild_sales(self.storage, self.settings.tz)
+        self._count("fact_qtickets_sales_daily", build.rows)
+        self._count("fact_months_rebuilt", len(build.months))
+        log.info("Rebuilt daily sales facts for %d months (%d rows)", len(build.months), build.rows)
+
+    def snapshot_inventory(self) -> None:
+        if self.options.skip_inventory:
+            log.info("Inventory snapshot skipped: --skip-inventory was given")
+            return
+        now = datetime.now(UTC)
+        live = [
+            (event, show)
+            for event in self.events.values()
+            if event.deleted_at is None
+            for show in event.shows
+            if show.deleted_at is None and not show.is_over(now)
+        ]
+        if not live:
+            log.info("Inventory snapshot skipped: /events lists no show that is not deleted and not over")
+        rows: list[list[Any]] = []
+        keep: list[int] = []
+        tz = self.settings.zone
+        for event, show in live:
+            try:
+                data = self.client.get_seats(show.id)
+            except ZakazError as exc:
+                log.warning(
+                    "Inventory snapshot skipped for show %d (%s): %s; keeping its previous snapshot",
+                    show.id,
+                    event.name,
+                    exc,
+                )
+                keep.append(show.id)
+                continue
+            inv = inventory(data)
+            if inv.records == 0:
+                log.warning(
+                    "Inventory snapshot skipped for show %d (%s): no seat records; keeping its previous snapshot",
+                    show.id,
+                    event.name,
+                )
+                keep.append(show.id)
+                continue
+            rows.append([
+                now, event.city_name, event.id, event.name, show.id,
+                show.start_date.astimezone(tz) if show.start_date else None,
+                inv.tickets_total, inv.tickets_left, inv.tickets_paid, inv.tickets_reserved, inv.records, self.run_id,
+            ])  # fmt: skip
+        if self.storage is None:
+            assert self.preview is not None
+            self.preview.inventory = rows
+            self._count("fact_qtickets_inventory_latest", len(rows))
+            return
+        count = facts.replace_inventory(self.storage, rows, keep)
+        self._count("fact_qtickets_inventory_latest", count)
+        self._count("inventory_shows_skipped", len(keep))
+        log.info("Inventory snapshot: %d shows read, %d kept from the previous snapshot", len(rows), len(keep))
+
+    def record_run(self, status: str, error: str = "") -> None:
+        self.record.status = status
+        self.record.error = error
+        self.record.finished_at = datetime.now(UTC)
+        self.record.api_requests = self.client.stats.requests
+        self.record.retries = self.client.stats.retries
+        if self.options.dry_run or self.storage is None:
+            return
+        job_runs.record(self.storage, self.record)
+
+    # --- helpers --------------------------------------------------------------------------------------
+
+    def _reject(self, rows: list[list[Any]]) -> None:
+        if not rows:
+            return
+        self.record.rejected += len(rows)
+        for row in rows:
+            log.warning("Rejected %s %s: %s", row[2], row[3] or "<no id>", row[4])
+        if self.writer is not None:
+            self.writer.write_rejects(rows)
+        self._count("stg_qtickets_api_rejects", len(rows))
+
+    def _count(self, key: str, n: int) -> None:
+        self.record.rows[key] = self.record.rows.get(key, 0) + n
+
+    def _preview_sales(self, orders: list[Order]) -> None:
+        assert self.preview is not None
+        for row in sales_rows(orders, self.settings.zone):
+            key = (row.sales_date, row.event_id, row.show_id)
+            acc = self.preview.sales.setdefault(key, SalesRow(*key))
+            acc.tickets_sold += row.tickets_sold
+            acc.revenue += row.revenue
+            acc.sale_ts = max(filter(None, (acc.sale_ts, row.sale_ts)), default=None)
+
+    def close(self) -> None:
+        self.client.close()
+        if self._own_storage and self.storage is not None:
+            self.storage.close()
+
+    def _timed(self, name: str, step: Any) -> None:
+        started = time.perf_counter()
+        step()
+        self.timings[name] = time.perf_counter() - started
+
+
+def run_loader(
+    settings: Settings,
+    options: RunOptions,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    storage: Storage | None = None,
+) -> RunResult:
+    run = LoaderRun(settings, options, transport=transport, storage=storage)
+    log.info(
+        "Starting QTickets API ingestion run %s: window %s .. %s (UTC), org %r, token %s, ClickHouse %s%s",
+        run.run_id,
+        options.since.strftime("%Y-%m-%d %H:%M:%S"),
+        options.until.strftime("%Y-%m-%d %H:%M:%S"),
+        settings.org_name,
+        settings.token_fingerprint,
+        f"embedded at {settings.clickhouse_data_dir}"
+        if settings.uses_embedded_clickhouse
+        else settings.clickhouse_host,
+        ", dry run: nothing will be written" if options.dry_run else "",
+    )
+    try:
+        run._timed("open_storage", run.open_storage)
+        run._timed("fetch_events", run.fetch_events)
+        run._timed("fetch_orders", run.fetch_orders)
+        run._timed("fetch_missing_events", run.fetch_missing_events)
+        run._timed("write_dimensions", run.write_dimensions)
+        run._timed("build_sales_facts", run.build_sales_facts)
+        run._timed("snapshot_inventory", run.snapshot_inventory)
+        run.record_run("dry_run" if options.dry_run else "success")
+        if run.preview is not None:
+            run.preview.rows = dict(run.record.rows)
+            run.preview.event_names = {e.id: e.name for e in run.events.values()}
+        log.info(
+            "Finished QTickets API ingestion run %s: %s in %.1f s, %d API requests, %d retries, rows %s",
+            run.run_id,
+            run.record.status,
+            (datetime.now(UTC) - run.started_at).total_seconds(),
+            run.record.api_requests,
+            run.record.retries,
+            dict(run.record.rows),
+        )
+        return RunResult(record=run.record, preview=run.preview, timings=run.timings)
+    except BaseException as exc:
+        message = exc.one_line() if isinstance(exc, ZakazError) else f"{exc.__class__.__name__}: {exc}"
+        if isinstance(exc, KeyboardInterrupt):
+            message = "interrupted"
+        try:
+            if run.storage is not None and not isinstance(exc, StorageError):
+                run.record_run("failed", message)
+        except Exception as record_exc:  # the store itself may be what failed
+            log.error("Could not record the failed run in meta_job_runs: %s", record_exc)
+        raise
+    finally:
+        run.close()
+
+
+def default_window(since_hours: float, now: datetime | None = None) -> tuple[datetime, datetime]:
+    until = (now or datetime.now(UTC)).replace(microsecond=0)
+    return until - timedelta(hours=since_hours), until

@@ -1,0 +1,62 @@
+"""``python -m integrations.qtickets_api.sql``: run one SQL statement on the configured ClickHouse.
+
+Works the same on the embedded default and on a server, so every check in the README and the
+runbook can be typed as written: ``python -m integrations.qtickets_api.sql -q "SELECT ..."``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from .cli_support import main_guard
+from .config import load_settings
+from .errors import ConfigError
+from .storage.connection import connect
+
+PROG = "python -m integrations.qtickets_api.sql"
+
+
+def render(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> str:
+    if fmt == "tsv":
+        lines = ["\t".join(columns)] + ["\t".join("" if v is None else str(v) for v in row) for row in rows]
+        return "\n".join(lines) + "\n"
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console = Console(record=True, width=200, file=io.StringIO())
+    console.print(table)
+    return console.export_text()
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("statement", required=False)
+@click.option("-q", "--query", "query", help="The SQL statement (or give it as the argument, or on stdin).")
+@click.option("--envfile", type=click.Path(path_type=Path), help="dotenv file with the settings.")
+@click.option("--format", "fmt", type=click.Choice(["table", "tsv"]), default="table", show_default=True)
+def cli(statement: str | None, query: str | None, envfile: Path | None, fmt: str) -> None:
+    """Run one SQL statement against ClickHouse (embedded or server) and print the result."""
+    sql = query or statement
+    if sql is None and not sys.stdin.isatty():
+        sql = sys.stdin.read()
+    if not sql or not sql.strip():
+        raise ConfigError("no SQL statement given", f'use {PROG} -q "SELECT 1"')
+    sql = sql.strip().rstrip(";").strip()
+    settings = load_settings(
+        envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"}
+    )
+    with connect(settings) as storage:
+        result = storage.client.query(sql)
+        click.echo(render(list(result.column_names), list(result.result_rows), fmt), nl=False)
+
+
+main = main_guard(cli, PROG)
+
+if __name__ == "__main__":
+    main()

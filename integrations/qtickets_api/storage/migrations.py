@@ -1,0 +1,71 @@
+"""Versioned schema migrations: ``migrations/NNNN_name.sql`` applied once each, in order, recorded.
+
+Every statement is idempotent (``IF NOT EXISTS``), so a migration interrupted half-way is simply
+applied again. ``{db}`` and ``{tz}`` are substituted from validated settings, never from API data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from .connection import Storage
+
+log = logging.getLogger("integrations.qtickets_api")
+
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()[:16]
+
+    def statements(self, db: str, tz: str) -> list[str]:
+        text = "\n".join(line for line in self.sql.splitlines() if not line.strip().startswith("--"))
+        text = text.replace("{db}", db).replace("{tz}", tz)
+        return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def available() -> list[Migration]:
+    found = []
+    for entry in resources.files(__package__).joinpath("migrations").iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+def apply(storage: Storage, tz: str) -> list[int]:
+    """Bring the schema up to date; returns the versions applied now."""
+    client, db = storage.client, storage.db
+    client.command(f"CREATE DATABASE IF NOT EXISTS {db}")
+    client.command(
+        f"CREATE TABLE IF NOT EXISTS {db}.meta_schema_migrations "
+        "(version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC')) "
+        "ENGINE = MergeTree ORDER BY version"
+    )
+    done = {row[0] for row in client.query(f"SELECT version FROM {db}.meta_schema_migrations").result_rows}
+    applied = []
+    for migration in available():
+        if migration.version in done:
+            continue
+        for statement in migration.statements(db, tz):
+            client.command(statement)
+        client.insert(
+            f"{db}.meta_schema_migrations",
+            [[migration.version, migration.name, migration.checksum, datetime.now(UTC)]],
+            column_names=["version", "name", "checksum", "applied_at"],
+        )
+        log.info("Applied schema migration %04d_%s", migration.version, migration.name)
+        applied.append(migration.version)
+    return applied
