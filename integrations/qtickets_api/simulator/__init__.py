@@ -1,0 +1,21 @@
+"""A local QTickets REST API v1: deterministic data, live activity, and the faults of the real thing.
+
+In-process::
+
+    from integrations.qtickets_api.simulator import Simulator, SimulatorConfig, FaultConfig
+
+    sim = Simulator(SimulatorConfig(seed=1, orders=2000, token="t0k"), faults=FaultConfig())
+    with sim.serve() as server:
+        ...  # server.base_url == "http://127.0.0.1:PORT/api/rest/v1"
+
+As a process: ``python -m integrations.qtickets_api.simulator --help``; it prints its base URL and can be driven
+through ``/_sim/advance``, ``/_sim/faults``, ``/_sim/orders``, ``/_sim/events``, ``/_sim/stats`` and ``/_sim/now``.
+The expected sales and inventory to compare a loader with are in :mod:`.truth`.
+"""
+
+from .allocation import OrderRejected
+from .faults import FaultConfig
+from .server import SimServer
+from .simulator import Simulator, SimulatorConfig
+
+__all__ = ["FaultConfig", "OrderRejected", "SimServer", "Simulator", "SimulatorConfig"]

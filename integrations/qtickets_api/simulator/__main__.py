@@ -1,0 +1,83 @@
+"""Run the simulator as a separate process:
+
+    python -m integrations.qtickets_api.simulator --port 8765 --seed 42 --orders 5000 --token TOKEN
+
+Prints the base URL on the first line of stdout and serves until SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from types import FrameType
+
+from .faults import FaultConfig
+from .simulator import Simulator, SimulatorConfig
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m integrations.qtickets_api.simulator",
+        description="A local QTickets REST API v1 with deterministic data and injectable faults.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--orders", type=int, default=5000, help="orders in the generated history")
+    parser.add_argument("--token", default="sim-token", help="the Bearer token the API accepts")
+    parser.add_argument("--now", type=datetime.fromisoformat, default=None, help="ISO-8601 with offset")
+    parser.add_argument("--per-page-cap", type=int, default=500)
+    parser.add_argument("--activity-per-hour", type=float, default=40.0, help="live changes per simulated hour")
+    parser.add_argument("--clock", choices=("wall", "manual"), default="wall")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
+    faults = parser.add_argument_group("faults (all off by default)")
+    for field in dataclasses.fields(FaultConfig):
+        flag = "--" + field.name.replace("_", "-")
+        default = getattr(FaultConfig, field.name)
+        if isinstance(default, bool):
+            faults.add_argument(flag, action="store_true")
+        else:
+            faults.add_argument(flag, type=type(default), default=default, metavar=type(default).__name__.upper())
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.now is not None and args.now.tzinfo is None:
+        raise SystemExit("--now needs an offset, e.g. 2026-11-20T15:00:00+03:00")
+    config = SimulatorConfig(
+        seed=args.seed,
+        orders=args.orders,
+        token=args.token,
+        now=args.now,
+        per_page_cap=args.per_page_cap,
+        activity_per_hour=args.activity_per_hour,
+        clock=args.clock,
+        speed=args.speed,
+    )
+    faults = FaultConfig(**{field.name: getattr(args, field.name) for field in dataclasses.fields(FaultConfig)})
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    sim = Simulator(config, faults)
+    with sim.serve(args.host, args.port) as server:
+        print(server.base_url, flush=True)
+        print(
+            f"admin: {server.admin_url}  orders: {sim.stats()['orders']}  now: {sim.now().isoformat()}", file=sys.stderr
+        )
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
