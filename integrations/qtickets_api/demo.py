@@ -57,7 +57,10 @@ def main() -> int:
         py = [sys.executable, "-m"]
         loader = [*py, "integrations.qtickets_api.loader", "--envfile", str(envfile)]
         steps = [
-            ("Smoke run from the README (dry run: writes nothing)", [*loader, "--since-hours", "24", "--dry-run", "--verbose"]),
+            (
+                "Smoke run from the README (dry run: writes nothing)",
+                [*loader, "--since-hours", "24", "--dry-run", "--verbose"],
+            ),
             ("First load: the whole history (backfill)", [*loader, "--since", "2021-01-01"]),
         ]
         for title, cmd in steps:
@@ -73,7 +76,7 @@ def main() -> int:
             return 1
     console.print(
         f"\nData stays in {DEMO_DIR / 'clickhouse'}; query it with:\n"
-        f"  python -m integrations.qtickets_api.sql --envfile {envfile} -q \"SELECT ...\""
+        f'  python -m integrations.qtickets_api.sql --envfile {envfile} -q "SELECT ..."'
     )
     return 0
 

@@ -1,43 +1,56 @@
-"""Fetching every order of a window: keyset pages, optionally over disjoint id ranges in parallel.
+"""Fetching every order of a window: keyset pages, prefetched, optionally over disjoint id ranges.
 
-Parallel fetching splits ``(0, newest id]`` into ranges, each paged by ``id > last`` on its own
-thread; pages reach the caller through a small bounded queue, so memory stays flat however many
-orders there are. Orders created after we looked up the newest id are fetched at the end.
+Pages are fetched on background threads and handed over through a small bounded queue, so the next
+page is on its way while the caller transforms and writes the current one, and memory stays flat
+however many orders there are. With ``concurrency > 1`` the id space ``(0, newest]`` is split into
+ranges, each paged by ``id > last`` on its own thread; orders created after we looked up the newest
+id are fetched at the end.
 """
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from .api_client import QTicketsClient, Where
 
+Page = list[dict[str, Any]]
 _DONE = object()
 
 
 def iter_pages(
     client: QTicketsClient, resource: str, where: Where, *, per_page: int, concurrency: int = 1
-) -> Iterator[list[dict[str, Any]]]:
+) -> Iterator[Page]:
     if concurrency <= 1:
-        yield from client.iter_by_id(resource, where, per_page=per_page)
+        yield from _prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
         return
     newest, total = client.newest_id(resource, where)
     if newest is None:
         return
     if total is not None and total <= per_page * concurrency:
-        yield from client.iter_by_id(resource, where, per_page=per_page)
+        yield from _prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
         return
     parts = concurrency * 4
     step = max(1, -(-newest // parts))
-    ranges = [(lo, min(lo + step, newest)) for lo in range(0, newest, step)]
-    pages: queue.Queue[object] = queue.Queue(maxsize=concurrency * 2)
+
+    def source(lo: int) -> Callable[[], Iterator[Page]]:
+        hi = min(lo + step, newest)
+        return lambda: client.iter_by_id(resource, where, per_page=per_page, after_id=lo, up_to_id=hi)
+
+    sources = [source(lo) for lo in range(0, newest, step)]
+    yield from _prefetched(sources, workers=concurrency)
+    yield from client.iter_by_id(resource, where, per_page=per_page, after_id=newest)
+
+
+def _prefetched(sources: list[Callable[[], Iterator[Page]]], *, workers: int) -> Iterator[Page]:
+    """Pages of every source, produced by ``workers`` threads; errors surface in the caller."""
+    pages: queue.Queue[object] = queue.Queue(maxsize=workers + 1)
     stop = threading.Event()
 
-    def _put(item: object) -> bool:
+    def put(item: object) -> bool:
         while not stop.is_set():
             try:
                 pages.put(item, timeout=0.2)
@@ -46,29 +59,28 @@ def iter_pages(
                 continue
         return False
 
-    def worker(lo: int, hi: int) -> None:
-        for page in client.iter_by_id(resource, where, per_page=per_page, after_id=lo, up_to_id=hi):
-            if not _put(page):
+    def drain(source: Callable[[], Iterator[Page]]) -> None:
+        for page in source():
+            if not put(page):
                 return
 
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="qtickets-fetch") as pool:
-        futures = [pool.submit(worker, lo, hi) for lo, hi in ranges]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qtickets-fetch") as pool:
+        futures = [pool.submit(drain, source) for source in sources]
+        remaining = len(futures)
 
-        def closer() -> None:
-            for f in futures:
-                with contextlib.suppress(BaseException):  # surfaced below through f.result()
-                    f.result()
-            _put(_DONE)
+        def finished(future: Future[None]) -> None:
+            put(future.exception() or _DONE)
 
-        threading.Thread(target=closer, daemon=True).start()
+        for future in futures:
+            future.add_done_callback(finished)
         try:
-            while True:
+            while remaining:
                 item = pages.get()
                 if item is _DONE:
-                    break
+                    remaining -= 1
+                    continue
+                if isinstance(item, BaseException):
+                    raise item
                 yield item  # type: ignore[misc]
         finally:
             stop.set()
-        for f in futures:
-            f.result()
-    yield from client.iter_by_id(resource, where, per_page=per_page, after_id=newest)

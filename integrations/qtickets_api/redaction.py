@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -22,18 +23,25 @@ def fingerprint(secret: str) -> str:
 def scrub_personal_data(value: Any) -> Any:
     """A copy of an API payload without buyers' personal data (keeps ``client_id``)."""
     if isinstance(value, dict):
-        out: dict[str, Any] = {}
+        out = {}
         for key, item in value.items():
-            k = str(key)
-            if k in _PII_KEYS or (k.startswith("client_") and k != "client_id") or _PII_PATTERN.search(k):
+            if _personal_key(str(key)) or (key == "name" and _has_contact(value)):
                 continue
-            if k == "name" and ("email" in value or "phone" in value or "surname" in value):
-                continue
-            out[k] = scrub_personal_data(item)
+            out[key] = scrub_personal_data(item) if isinstance(item, (dict, list)) else item
         return out
     if isinstance(value, list):
-        return [scrub_personal_data(item) for item in value]
+        return [scrub_personal_data(item) if isinstance(item, (dict, list)) else item for item in value]
     return value
+
+
+def _has_contact(record: dict[Any, Any]) -> bool:
+    # a bare "name" is personal only beside contact fields (a person's details, not an event)
+    return "email" in record or "phone" in record or "surname" in record
+
+
+@functools.lru_cache(maxsize=4096)
+def _personal_key(key: str) -> bool:
+    return key in _PII_KEYS or (key.startswith("client_") and key != "client_id") or bool(_PII_PATTERN.search(key))
 
 
 class SecretFilter(logging.Filter):
@@ -60,3 +68,43 @@ def redact(text: str, secrets: list[str]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, f"<{fingerprint(secret)}>")
     return text
+
+
+# Keys of orders and baskets that the contract documents as free of personal data. An order is
+# scrubbed with set operations on these (fast: it runs for every order of a backfill); any other
+# key goes through the generic rules above.
+_ORDER_SAFE = frozenset({
+    "id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "event_id", "price",
+    "original_price", "currency_id", "client_id", "site", "payment_type_id", "discount_id", "promo_code_id",
+    "reserved", "reserved_to", "utm", "refunds",
+})  # fmt: skip
+_BASKET_SAFE = frozenset({
+    "id", "show_id", "seat_id", "price", "original_price", "discount_value", "quantity", "checked_at",
+    "created_at", "updated_at", "deleted_at", "refunded_at", "refunded_amount", "refunded_deduction_amount",
+    "multiprice_code", "order_id", "event_id", "promo_code_id", "discount_id",
+})  # fmt: skip
+
+
+def scrub_order(order: dict[str, Any]) -> dict[str, Any]:
+    """``scrub_personal_data`` for one order, specialised for speed; same result on documented fields."""
+    out = _scrub_known(order, _ORDER_SAFE)
+    for key in ("refunds", "utm", "site"):
+        value = out.get(key)
+        if value and isinstance(value, (dict, list)):
+            out[key] = scrub_personal_data(value)
+    baskets = out.get("baskets")
+    if isinstance(baskets, list):
+        out["baskets"] = [_scrub_known(b, _BASKET_SAFE) if isinstance(b, dict) else b for b in baskets]
+    return out
+
+
+def _scrub_known(record: dict[str, Any], safe: frozenset[str]) -> dict[str, Any]:
+    out = dict(record)
+    for key in record.keys() - safe:
+        if key == "baskets":
+            continue
+        if _personal_key(str(key)) or (key == "name" and _has_contact(record)):
+            del out[key]
+        elif isinstance(out[key], (dict, list)):
+            out[key] = scrub_personal_data(out[key])
+    return out

@@ -16,10 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from pydantic import ValidationError
 
-from .models import Event, Order
-from .redaction import scrub_personal_data
+from .models import Event, InvalidRecord, Order, convert
+from .redaction import scrub_order, scrub_personal_data
 
 RAW_COLUMNS = (
     "order_id", "version", "order_ts", "updated_at", "payed", "payed_at", "deleted_at", "event_id",
@@ -58,13 +57,13 @@ def transform_orders(items: Iterable[dict[str, Any]], *, run_id: str, loaded_at:
     batch = OrderBatch()
     for item in items:
         try:
-            order = Order.model_validate(item)
-        except ValidationError as exc:
-            batch.rejects.append(reject_row("order", item, _reason(exc), run_id=run_id, at=loaded_at))
+            order = convert(item, Order)
+        except InvalidRecord as exc:
+            batch.rejects.append(reject_row("order", item, str(exc), run_id=run_id, at=loaded_at))
             continue
         batch.orders.append(order)
         version = order.version
-        clean = scrub_personal_data(item)
+        clean = scrub_order(item)
         batch.raw_rows.append([
             order.id, version, order.created_at, order.updated_at, int(order.payed), order.payed_at,
             order.deleted_at, order.event_id, order.price, order.currency_id, len(order.baskets),
@@ -85,14 +84,6 @@ def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime
     entity_id = str(raw_id) if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool) else ""
     payload = orjson.dumps(scrub_personal_data(item), default=str).decode()
     return [run_id, at, entity, entity_id[:64], reason[:1000], payload]
-
-
-def _reason(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"]) or "<record>"
-        parts.append(f"{where}: {err['msg']}")
-    return "; ".join(parts)
 
 
 @dataclass
@@ -136,9 +127,9 @@ def transform_events(items: Iterable[dict[str, Any]], *, run_id: str, loaded_at:
     batch = EventBatch()
     for item in items:
         try:
-            event = Event.model_validate(item)
-        except ValidationError as exc:
-            batch.rejects.append(reject_row("event", item, _reason(exc), run_id=run_id, at=loaded_at))
+            event = convert(item, Event)
+        except InvalidRecord as exc:
+            batch.rejects.append(reject_row("event", item, str(exc), run_id=run_id, at=loaded_at))
             continue
         batch.events[event.id] = event
     return batch

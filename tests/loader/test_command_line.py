@@ -37,7 +37,9 @@ def test_readme_smoke_command_works_verbatim_and_writes_nothing(tmp_path: Path, 
 
 
 def test_persisting_run_then_sql_checks_from_the_readme(tmp_path: Path, envfile: Path, token: str) -> None:
-    load = run_cli(["integrations.qtickets_api.loader", "--envfile", str(envfile), "--since", "2021-01-01"], cwd=tmp_path)
+    load = run_cli(
+        ["integrations.qtickets_api.loader", "--envfile", str(envfile), "--since", "2021-01-01"], cwd=tmp_path
+    )
     assert load.returncode == 0, load.stderr
     for sql in (
         "SELECT count(), max(sale_ts) FROM zakaz.fact_qtickets_sales_daily;",

@@ -42,7 +42,9 @@ def assert_facts_equal_truth(settings: Settings, sim: Any) -> None:
     got, want = facts(settings), truth(sim)
     missing = {k: v for k, v in want.items() if got.get(k) != v}
     extra = {k: v for k, v in got.items() if k not in want}
-    assert not missing and not extra, f"differs from truth: missing/wrong {list(missing.items())[:5]}, extra {list(extra.items())[:5]}"
+    assert not missing and not extra, (
+        f"differs from truth: missing/wrong {list(missing.items())[:5]}, extra {list(extra.items())[:5]}"
+    )
 
 
 def test_backfill_equals_truth_and_reports_the_run(settings: Settings, sim: Any) -> None:
@@ -64,7 +66,10 @@ def test_rerunning_any_window_changes_no_total(settings: Settings, sim: Any) -> 
     backfill(settings, sim)
     incremental(settings, sim)
     incremental(settings, sim, hours=24 * 90)
-    assert query(settings, "SELECT count(), sum(tickets_sold), sum(revenue) FROM zakaz.fact_qtickets_sales_daily") == before
+    assert (
+        query(settings, "SELECT count(), sum(tickets_sold), sum(revenue) FROM zakaz.fact_qtickets_sales_daily")
+        == before
+    )
     assert query(settings, "SELECT count() FROM zakaz.stg_qtickets_api_orders_raw") == raw_before
     assert_facts_equal_truth(settings, sim)
 
@@ -151,9 +156,7 @@ def test_dry_run_writes_nothing(settings: Settings, sim: Any) -> None:
     ]  # fmt: skip
     counts = {t: query(settings, f"SELECT count() FROM zakaz.{t}")[0][0] for t in tables}
     sim.advance(timedelta(hours=6))
-    result = run_loader(
-        settings, RunOptions(since=HISTORY_START, until=sim.now() + timedelta(seconds=1), dry_run=True)
-    )
+    result = run_loader(settings, RunOptions(since=HISTORY_START, until=sim.now() + timedelta(seconds=1), dry_run=True))
     assert result.preview is not None and result.preview.rows["stg_qtickets_api_orders_raw"] > 0
     assert result.record.status == "dry_run"
     assert {t: query(settings, f"SELECT count() FROM zakaz.{t}")[0][0] for t in tables} == counts

@@ -84,7 +84,10 @@ def test_inventory_counts_each_physical_seat_once_and_zones_by_quantity() -> Non
     }  # fmt: skip
     inv = inventory(seats)
     assert (inv.tickets_total, inv.tickets_left, inv.tickets_paid, inv.tickets_reserved) == (502, 481, 16, 5)
-    tree = {"P": {"id": "P", "seats": {k: v for k, v in seats.items() if k != "DANCE"}}, "D": {"seats": {"DANCE": seats["DANCE"]}}}
+    tree = {
+        "P": {"id": "P", "seats": {k: v for k, v in seats.items() if k != "DANCE"}},
+        "D": {"seats": {"DANCE": seats["DANCE"]}},
+    }
     assert inventory(tree) == inv
 
 
@@ -94,3 +97,12 @@ def test_fingerprint_reveals_no_part_of_the_token() -> None:
     assert fp == "sha256:" + hashlib.sha256(token.encode()).hexdigest()[:12]
     assert token[:6] not in fp and token[-6:] not in fp
     assert fingerprint(token) == fp and fingerprint(token + "x") != fp
+
+
+def test_fast_order_scrub_agrees_with_the_generic_one() -> None:
+    from integrations.qtickets_api.redaction import scrub_order
+
+    o = order(fields={"ФИО": "x"}, custom={"note": "y"}, new_field={"email": "b@example.com", "ok": 1},
+              refunds=[{"id": 1, "client_email": "c@example.com"}])  # fmt: skip
+    assert scrub_order(o) == scrub_personal_data(o)
+    assert "b@example.com" not in str(scrub_order(o)) and "c@example.com" not in str(scrub_order(o))
