@@ -55,6 +55,7 @@ class Settings:
     api_concurrency: int = 1
     api_max_attempts: int = 6
     api_retry_budget_s: float = 300.0
+    api_backoff_s: float = 0.5
     envfile: Path | None = None
 
     @property
@@ -179,6 +180,7 @@ def load_settings(
         api_retry_budget_s=_number(
             "QTICKETS_API_RETRY_BUDGET_S", get("QTICKETS_API_RETRY_BUDGET_S"), 300.0, minimum=0.0
         ),
+        api_backoff_s=_number("QTICKETS_API_BACKOFF_S", get("QTICKETS_API_BACKOFF_S"), 0.5, minimum=0.0, maximum=60),
         envfile=envfile,
     )
 

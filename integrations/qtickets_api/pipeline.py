@@ -98,7 +98,11 @@ class LoaderRun:
             settings.api_base_url,
             settings.api_token,
             timeout_s=settings.api_timeout_s,
-            retry=RetryPolicy(max_attempts=settings.api_max_attempts, budget_s=settings.api_retry_budget_s),
+            retry=RetryPolicy(
+                max_attempts=settings.api_max_attempts,
+                budget_s=settings.api_retry_budget_s,
+                initial_s=settings.api_backoff_s,
+            ),
             transport=transport,
             max_connections=max(4, options.concurrency * 2),
         )

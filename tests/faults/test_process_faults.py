@@ -1,0 +1,92 @@
+"""Whole-process faults: kill -9 at any point of a run, and two runs at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from integrations.qtickets_api.config import load_settings
+from integrations.qtickets_api.simulator import FaultConfig
+from tests.conftest import REPO, query
+from tests.faults.test_api_faults import assert_no_duplicates
+from tests.loader.test_end_to_end import facts, truth
+
+
+def start_loader(envfile: Path, *args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QTICKETS", "CLICKHOUSE"))}
+    env["PYTHONPATH"] = str(REPO)
+    return subprocess.Popen(
+        [sys.executable, "-m", "integrations.qtickets_api.loader", "--envfile", str(envfile), *args],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+# (log line to wait for, then seconds before the kill): start-up, mid-fetch, right after the orders were
+# written (the fact rebuild), and during the inventory snapshot
+KILL_POINTS = [
+    ("Starting QTickets API ingestion run", 0.0),
+    ("events with", 0.3),
+    ("Transformed orders into sales rows", 0.0),
+    ("Transformed orders into sales rows", 0.05),
+    ("Rebuilt daily sales facts", 0.0),
+]
+
+
+@pytest.mark.parametrize(("marker", "delay"), KILL_POINTS)
+def test_kill_9_at_any_point_then_the_next_run_converges(marker: str, delay: float, envfile: Path, sim: Any) -> None:
+    settings = load_settings(envfile)
+    # a first complete load, then activity, so the killed run has real changes to half-write
+    first = start_loader(envfile, "--since", "2021-01-01", "--per-page", "100")
+    assert first.wait(120) == 0, first.communicate()[1]
+    sim.advance(timedelta(days=3))
+    sim.set_faults(FaultConfig(latency_ms=40))
+    victim = start_loader(envfile, "--since", "2021-01-01", "--per-page", "100")
+    assert victim.stderr is not None
+    seen = []
+    for line in victim.stderr:
+        seen.append(line)
+        if marker in line:
+            break
+    time.sleep(delay)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(30)
+    assert victim.returncode == -signal.SIGKILL, "the run finished before the kill: the test proves nothing"
+    # whatever the kill left behind, the dashboard has no duplicates
+    assert_no_duplicates(settings)
+    sim.set_faults(FaultConfig())
+    # the simulator's clock runs ahead of the wall clock here: give the window in its time
+    until = sim.now() + timedelta(seconds=1)
+    again = start_loader(envfile, "--since", (until - timedelta(hours=96)).isoformat(), "--until", until.isoformat())
+    _out, err = again.communicate(timeout=120)
+    assert again.returncode == 0, err
+    assert facts(settings) == truth(sim)
+    assert_no_duplicates(settings)
+
+
+def test_a_second_run_while_one_is_running_exits_cleanly(envfile: Path, sim: Any) -> None:
+    sim.set_faults(FaultConfig(latency_ms=30))
+    slow = start_loader(envfile, "--since", "2021-01-01", "--per-page", "50")
+    try:
+        deadline = time.time() + 60
+        settings = load_settings(envfile)
+        lock = settings.clickhouse_data_dir.resolve() / ".qtickets_api.run.lock"
+        while not lock.exists() and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        second = start_loader(envfile, "--since-hours", "24")
+        _out, err = second.communicate(timeout=60)
+        assert second.returncode == 0
+        assert "another loader run is in progress" in err and "Traceback" not in err
+        assert slow.poll() is None, "the first run should still be running"
+    finally:
+        _out, err = slow.communicate(timeout=300)
+    assert slow.returncode == 0, err
+    assert [r[0] for r in query(load_settings(envfile), "SELECT status FROM zakaz.meta_job_runs")] == ["success"]
