@@ -31,7 +31,7 @@ bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results
 	$(PY) bench/run.py
 
 soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator
-	$(PY) bench/soak.py
+	$(PY) -m integrations.qtickets_api.soak --runs 200
 
 simulator: $(STAMP)  ## a QTickets simulator on port 8765 until Ctrl-C
 	$(PY) -m integrations.qtickets_api.simulator --port 8765 --seed 42 --orders 5000 --token demo-token --clock wall

@@ -8,7 +8,7 @@ CREATE DATABASE IF NOT EXISTS zakaz;
 CREATE USER IF NOT EXISTS etl_writer IDENTIFIED WITH sha256_password BY 'CHANGE_ME_writer';
 GRANT SELECT, INSERT, CREATE TABLE, CREATE DATABASE, ALTER TABLE, TRUNCATE ON zakaz.* TO etl_writer;
 
--- BI tools (DataLens, Grafana, Superset, Metabase): read-only, bounded.
-CREATE SETTINGS PROFILE IF NOT EXISTS bi_readonly SETTINGS readonly = 1, max_execution_time = 60, max_result_rows = 1000000;
+-- BI tools (DataLens, Grafana, Superset, Metabase): read-only (readonly = 2 still lets the tool set query settings), bounded.
+CREATE SETTINGS PROFILE IF NOT EXISTS bi_readonly SETTINGS readonly = 2, max_execution_time = 60, max_result_rows = 1000000;
 CREATE USER IF NOT EXISTS bi_reader IDENTIFIED WITH sha256_password BY 'CHANGE_ME_reader' SETTINGS PROFILE 'bi_readonly';
 GRANT SELECT ON zakaz.* TO bi_reader;

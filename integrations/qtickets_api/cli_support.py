@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import logging
 import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from .errors import ZakazError
-
-F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("integrations.qtickets_api")
 
 
 def fail(message: str, code: int) -> None:
@@ -51,14 +45,3 @@ def main_guard(command: click.Command, prog: str) -> Callable[[], None]:
             fail(f"{exc.__class__.__name__}: {exc}", 1)
 
     return run
-
-
-def with_exit_code(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        result = fn(*args, **kwargs)
-        if isinstance(result, int) and result:
-            sys.exit(result)
-        return result
-
-    return wrapper  # type: ignore[return-value]

@@ -12,7 +12,7 @@ import secrets
 import shlex
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -50,7 +50,13 @@ def main() -> int:
     orders = int(os.environ.get("DEMO_ORDERS", "3000"))
     token = secrets.token_urlsafe(24)
     envfile = DEMO_DIR / ".env.qtickets_api"
-    sim = Simulator(SimulatorConfig(seed=42, orders=orders, token=token, clock="manual"), faults=FaultConfig())
+    # the simulator's clock starts 16 minutes in the past, so that after it moves 15 minutes forward every
+    # change it made is already in the past for the loader's window (which ends at the wall clock's now)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=16)
+    sim = Simulator(
+        SimulatorConfig(seed=42, orders=orders, token=token, now=start, clock="manual", activity_per_hour=200.0),
+        faults=FaultConfig(),
+    )
     with sim.serve(host="127.0.0.1", port=0) as server:
         write_envfile(envfile, server.base_url, token, DEMO_DIR / "clickhouse")
         console.rule(f"QTickets simulator at {server.base_url} ({orders} orders, seed 42)")
@@ -67,7 +73,10 @@ def main() -> int:
             if _run(console, title, cmd):
                 return 1
         summary = sim.advance(timedelta(minutes=15))
-        console.print(f"[dim]simulator clock moved 15 minutes: {summary}[/dim]")
+        console.print(
+            f"[dim]simulator clock moved 15 minutes: {summary['new_orders']} new orders, {summary['payments']} "
+            f"payments, {summary['cancellations']} cancellations, {summary['refunds']} refunds[/dim]"
+        )
         if _run(console, "Incremental run (every 15 minutes in production)", [*loader, "--since-hours", "24"]):
             return 1
     console.rule("README checks")

@@ -27,10 +27,13 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -
     if fmt == "tsv":
         lines = ["\t".join(columns)] + ["\t".join("" if v is None else str(v) for v in row) for row in rows]
         return "\n".join(lines) + "\n"
+    cells = [["NULL" if v is None else str(v) for v in row] for row in rows]
     table = Table(*columns)
-    for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
-    console = Console(record=True, width=200, file=io.StringIO())
+    for row in cells:
+        table.add_row(*row)
+    # wide enough that no value is cut or wrapped: these checks are read by people and pasted into tickets
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    console = Console(record=True, width=max(80, sum(widths) + 3 * len(widths) + 1), file=io.StringIO())
     console.print(table)
     return console.export_text()
 

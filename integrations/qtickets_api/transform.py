@@ -7,7 +7,6 @@ SQL of ``storage/facts.py``, and the tests check both against an independently w
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -219,11 +218,3 @@ def _qty(value: Any) -> int:
         return max(0, int(value))
     except (TypeError, ValueError):
         return 0
-
-
-def group_by_event(rows: Iterable[SalesRow]) -> dict[int, tuple[int, Decimal]]:
-    out: dict[int, tuple[int, Decimal]] = defaultdict(lambda: (0, Decimal(0)))
-    for r in rows:
-        t, v = out[r.event_id]
-        out[r.event_id] = (t + r.tickets_sold, v + r.revenue)
-    return dict(out)

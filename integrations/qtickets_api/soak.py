@@ -1,0 +1,165 @@
+"""``make soak``: many consecutive incremental runs against a live simulator with random faults.
+
+Each run moves the simulator's clock 15 minutes (new orders, payments, cancellations, refunds), draws
+a random fault mix, and runs the loader in-process on the embedded engine. At the end one more run
+goes without the changes-while-paging fault, and the tables are compared with the simulator's truth:
+orders lost (latest version missing), versions duplicated, fact rows that differ. Exit 1 if any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .errors import ZakazError
+from .logging_setup import configure
+from .models import InvalidRecord, Order, convert
+from .pipeline import RunOptions, run_loader
+from .simulator import FaultConfig, Simulator, SimulatorConfig
+from .simulator.truth import expected_sales, malformed_order_ids
+from .storage.connection import connect
+
+
+def random_faults(rng: random.Random) -> FaultConfig:
+    if rng.random() < 0.3:
+        return FaultConfig()
+    return FaultConfig(
+        latency_ms=rng.choice([0, 0, 5, 20]),
+        p_429=rng.choice([0, 0.02, 0.05]),
+        retry_after_s=1,
+        p_502=rng.choice([0, 0.03]),
+        p_503=rng.choice([0, 0.03, 0.08]),
+        p_504=rng.choice([0, 0.03]),
+        p_unknown_error=rng.choice([0, 0.03]),
+        p_timeout=rng.choice([0, 0, 0.02]),
+        hang_s=2,
+        p_drop=rng.choice([0, 0.03]),
+        p_truncated_json=rng.choice([0, 0.03]),
+        p_html_200=rng.choice([0, 0.03]),
+        p_mutation_during_paging=rng.choice([0, 0.2, 0.5]),
+        malformed_orders=rng.choice([0, 0, 2]),
+    )
+
+
+def soak(runs: int, orders: int, seed: int, data_dir: Path, activity_per_hour: float = 120.0) -> dict[str, Any]:
+    rng = random.Random(seed)
+    token = "soak-" + "".join(rng.choice("abcdef0123456789") for _ in range(24))
+    sim = Simulator(
+        SimulatorConfig(
+            seed=seed,
+            orders=orders,
+            token=token,
+            now=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
+            activity_per_hour=activity_per_hour,
+            clock="manual",
+        )
+    )
+    totals = {"runs": 0, "failed_runs": 0, "faults_injected": 0, "retries": 0, "api_requests": 0}
+    started = time.perf_counter()
+    with sim.serve() as server:
+        settings = Settings(
+            api_base_url=server.base_url, api_token=token, clickhouse_data_dir=data_dir,
+            api_max_attempts=8, api_timeout_s=1.0, api_backoff_s=0.05, api_retry_budget_s=30, api_per_page=100,
+        )  # fmt: skip
+        with connect(settings) as storage:
+
+            def one_run(hours: float) -> None:
+                until = sim.now() + timedelta(seconds=1)
+                try:
+                    result = run_loader(
+                        settings,
+                        RunOptions(since=until - timedelta(hours=hours), until=until, per_page=100),
+                        storage=storage,
+                    )
+                    totals["retries"] += result.record.retries
+                    totals["api_requests"] += result.record.api_requests
+                except ZakazError:
+                    totals["failed_runs"] += 1
+                totals["runs"] += 1
+
+            one_run(24 * 365 * 6)  # the first load: the whole history
+            for _ in range(runs - 1):
+                sim.advance(timedelta(minutes=15))
+                sim.set_faults(random_faults(rng))
+                one_run(24)
+            final = random_faults(rng)
+            sim.set_faults(FaultConfig(**{**final.as_dict(), "p_mutation_during_paging": 0.0}))
+            one_run(24)
+            totals["faults_injected"] = sum(sim.stats()["faults"].values())
+            report = compare(sim, storage)
+    report.update(totals, orders=len(sim.orders()), seconds=round(time.perf_counter() - started, 1))
+    return report
+
+
+def compare(sim: Simulator, storage: Any) -> dict[str, Any]:
+    orders = sim.orders()
+    bad = malformed_order_ids(orders)
+    latest: dict[int, int] = {}
+    for item in orders:
+        if item.get("id") in bad:
+            continue
+        try:
+            order = convert(item, Order)
+        except InvalidRecord:
+            continue
+        latest[order.id] = order.version
+    db = storage.db
+    stored = dict(
+        storage.client.query(
+            f"SELECT order_id, max(version) FROM {db}.stg_qtickets_api_orders_raw GROUP BY order_id"
+        ).result_rows
+    )
+    lost = sum(1 for oid, version in latest.items() if stored.get(oid) != version)
+    raw_rows, raw_distinct = storage.client.query(
+        f"SELECT count(), uniqExact(order_id, version) FROM {db}.stg_qtickets_api_orders_raw"
+    ).result_rows[0]
+    fact_rows, fact_keys = storage.client.query(
+        f"SELECT count(), uniqExact(sales_date, city, event_id, show_id) FROM {db}.fact_qtickets_sales_daily"
+    ).result_rows[0]
+    got = {
+        (r[0], int(r[1]), int(r[2])): (int(r[3]), r[4])
+        for r in storage.client.query(
+            "SELECT sales_date, event_id, show_id, sum(tickets_sold), sum(revenue) "
+            f"FROM {db}.fact_qtickets_sales_daily GROUP BY sales_date, event_id, show_id"
+        ).result_rows
+    }
+    good = [o for o in orders if "id" in o and o.get("id") not in bad]
+    want = {k: (int(v[0]), v[1]) for k, v in expected_sales(good).items()}
+    wrong = sum(1 for k in set(got) | set(want) if got.get(k) != want.get(k))
+    return {
+        "lost": lost,
+        "duplicated": int(raw_rows - raw_distinct) + int(fact_rows - fact_keys),
+        "fact_rows_differing": wrong,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--activity-per-hour", type=float, default=120.0)
+    args = parser.parse_args(argv)
+    configure(verbose=False)
+    import logging
+
+    logging.getLogger("integrations").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory(prefix="zakaz-soak-") as tmp:
+        report = soak(args.runs, args.orders, args.seed, Path(tmp) / "ch", args.activity_per_hour)
+    width = max(len(k) for k in report)
+    for key, value in report.items():
+        print(f"{key:<{width}}  {value}")
+    ok = report["lost"] == 0 and report["duplicated"] == 0 and report["fact_rows_differing"] == 0
+    print("SOAK OK" if ok else "SOAK FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""The soak in a shortened form: consecutive incremental runs with random faults lose and duplicate nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from integrations.qtickets_api.soak import soak
+
+
+def test_short_soak_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    report = soak(runs=25, orders=800, seed=11, data_dir=tmp_path / "ch")
+    assert report["runs"] == 26
+    assert report["faults_injected"] > 0 and report["retries"] > 0
+    assert report["orders"] > 800, "live activity created orders"
+    assert (report["lost"], report["duplicated"], report["fact_rows_differing"]) == (0, 0, 0), report
