@@ -123,6 +123,12 @@ class LoaderRun:
             self.storage = connect(self.settings)
         migrations.apply(self.storage, self.settings.tz)
         self.writer = StagingWriter(self.storage)
+        # The fact rebuild finds its work by _loaded_at > watermark: if the wall clock stepped back since the
+        # last build, stamp this run's rows just after the watermark so they are not mistaken for old ones.
+        watermark = self.writer.get_state(facts.WATERMARK)
+        if watermark:
+            floor = datetime.fromisoformat(watermark).replace(tzinfo=UTC) + timedelta(milliseconds=1)
+            self.loaded_at = max(self.loaded_at, floor)
 
     def fetch_events(self) -> None:
         batch_rejects: list[list[Any]] = []

@@ -43,7 +43,11 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -
 @click.option("-q", "--query", "query", help="The SQL statement (or give it as the argument, or on stdin).")
 @click.option("--envfile", type=click.Path(path_type=Path), help="dotenv file with the settings.")
 @click.option("--format", "fmt", type=click.Choice(["table", "tsv"]), default="table", show_default=True)
-def cli(statement: str | None, query: str | None, envfile: Path | None, fmt: str) -> None:
+@click.option("--user", help="ClickHouse user (server only; overrides CLICKHOUSE_USER), as clickhouse-client takes it.")
+@click.option("--password", help="ClickHouse password (server only; overrides CLICKHOUSE_PASSWORD).")
+def cli(
+    statement: str | None, query: str | None, envfile: Path | None, fmt: str, user: str | None, password: str | None
+) -> None:
     """Run one SQL statement against ClickHouse (embedded or server) and print the result."""
     sql = query or statement
     if sql is None and not sys.stdin.isatty():
@@ -51,9 +55,12 @@ def cli(statement: str | None, query: str | None, envfile: Path | None, fmt: str
     if not sql or not sql.strip():
         raise ConfigError("no SQL statement given", f'use {PROG} -q "SELECT 1"')
     sql = sql.strip().rstrip(";").strip()
-    settings = load_settings(
-        envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"}
-    )
+    overrides = {"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"}
+    if user:
+        overrides["CLICKHOUSE_USER"] = user
+    if password:
+        overrides["CLICKHOUSE_PASSWORD"] = password
+    settings = load_settings(envfile, overrides=overrides)
     with connect(settings) as storage:
         result = storage.client.query(sql)
         click.echo(render(list(result.column_names), list(result.result_rows), fmt), nl=False)

@@ -174,3 +174,38 @@ def test_no_personal_data_or_token_in_the_raw_table(settings: Settings, sim: Any
                 assert phone not in payloads
     assert token not in payloads
     assert '"client_id"' in payloads
+
+
+def test_a_wall_clock_stepping_back_does_not_hide_changes(settings: Settings, sim: Any) -> None:
+    from integrations.qtickets_api.storage import facts as fact_tables
+    from integrations.qtickets_api.storage.connection import connect
+    from integrations.qtickets_api.storage.writer import StagingWriter
+
+    backfill(settings, sim)
+    with connect(settings) as storage:  # as if the last build happened an hour "later" than now
+        future = datetime.now(UTC) + timedelta(hours=1)
+        StagingWriter(storage).set_state(fact_tables.WATERMARK, future.strftime("%Y-%m-%d %H:%M:%S.%f"), future)
+    sim.refund_old_paid_order(min_age=timedelta(days=30))
+    sim.advance(timedelta(minutes=15))
+    incremental(settings, sim)
+    assert_facts_equal_truth(settings, sim)
+
+
+def test_clickhouse_credentials_may_live_in_env_ch(tmp_path: Any, sim: Any, token: str) -> None:
+    from integrations.qtickets_api.config import load_settings
+    from tests.conftest import write_env
+
+    env = write_env(
+        tmp_path / "secrets" / ".env.qtickets_api", {"QTICKETS_API_BASE_URL": sim.base_url, "QTICKETS_API_TOKEN": token}
+    )
+    write_env(
+        tmp_path / "secrets" / ".env.ch",
+        {"CLICKHOUSE_HOST": "https://ch.example:8443", "CLICKHOUSE_USER": "etl_writer", "CLICKHOUSE_PASSWORD": "pw"},
+    )
+    s = load_settings(env)
+    assert (s.clickhouse_host, s.clickhouse_user, s.clickhouse_password) == (
+        "https://ch.example:8443",
+        "etl_writer",
+        "pw",
+    )
+    assert "pw" not in str(s.describe()) and "pw" not in repr(s)
