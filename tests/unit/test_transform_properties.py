@@ -99,3 +99,23 @@ def test_sql_facts_equal_truth_for_any_history(storage: Storage, data: st.DataOb
     ).result_rows
     got = {(r[0], int(r[1]), int(r[2])): (int(r[3]), Decimal(r[4])) for r in rows}
     assert got == want
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=1, max_size=40))
+def test_api_values_never_become_sql_text(storage: Storage, text: str) -> None:
+    """Quotes, backslashes, braces or SQL in any field are stored verbatim (typed inserts and parameters only)."""
+    reset(storage)
+    hostile = f"'); DROP TABLE {storage.db}.stg_qtickets_api_orders_raw; -- {{db}} \\ {text}"
+    item = {
+        "id": 1, "event_id": 1, "payed": True, "payed_at": "2026-01-05T10:00:00+03:00",
+        "created_at": "2026-01-05T09:00:00+03:00", "updated_at": "2026-01-05T10:00:00+03:00", "currency_id": "RUB",
+        "utm": {"source": hostile}, "baskets": [{"id": 1, "show_id": 1, "seat_id": hostile, "price": 10}],
+    }  # fmt: skip
+    StagingWriter(storage).write_orders(transform_orders([item], run_id=hostile, loaded_at=datetime.now(UTC)))
+    facts.rebuild_sales(storage, "Europe/Moscow")
+    seat = storage.client.query(f"SELECT seat_id FROM {storage.db}.stg_qtickets_api_baskets").result_rows
+    assert seat == [(hostile,)]
+    assert storage.client.query(
+        f"SELECT sum(tickets_sold) FROM {storage.db}.fact_qtickets_sales_daily"
+    ).result_rows == [(1,)]
