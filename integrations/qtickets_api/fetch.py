@@ -13,11 +13,10 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
-from .api_client import QTicketsClient, Where
+from .api_client import QTicketsClient, Record, Where
 
-Page = list[dict[str, Any]]
+Page = list[Record]
 _DONE = object()
 
 

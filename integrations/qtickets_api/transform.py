@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
 import orjson
 
-from .models import Event, InvalidRecord, Order, convert
-from .redaction import scrub_order, scrub_personal_data
+from .models import Event, InvalidRecord, Order, convert, decode_order
+from .redaction import scrub_order_json, scrub_personal_data
 
 RAW_COLUMNS = (
     "order_id", "version", "order_ts", "updated_at", "payed", "payed_at", "deleted_at", "event_id",
@@ -52,21 +53,29 @@ class OrderBatch:
     rejects: list[list[Any]] = field(default_factory=list)
 
 
-def transform_orders(items: Iterable[dict[str, Any]], *, run_id: str, loaded_at: datetime) -> OrderBatch:
+def transform_orders(
+    items: Iterable[msgspec.Raw | bytes | dict[str, Any]], *, run_id: str, loaded_at: datetime
+) -> OrderBatch:
+    """Orders as the API sent them (each order's JSON text; a dict is encoded first) into rows.
+
+    The ``payload`` column holds the order's JSON minus personal data as ``msgspec.Raw``: the writer
+    embeds it in the insert unchanged.
+    """
     batch = OrderBatch()
     for item in items:
+        text = _ENCODER.encode(item) if isinstance(item, dict) else item
         try:
-            order = convert(item, Order)
+            order = decode_order(text)
         except InvalidRecord as exc:
-            batch.rejects.append(reject_row("order", item, str(exc), run_id=run_id, at=loaded_at))
+            batch.rejects.append(reject_row("order", _DECODER.decode(text), str(exc), run_id=run_id, at=loaded_at))
             continue
         batch.orders.append(order)
         version = order.version
-        clean = scrub_order(item)
+        payload = msgspec.Raw(scrub_order_json(text))
         batch.raw_rows.append([
             order.id, version, order.created_at, order.updated_at, int(order.payed), order.payed_at,
             order.deleted_at, order.event_id, order.price, order.currency_id, len(order.baskets),
-            sum(b.quantity for b in order.baskets), orjson.dumps(clean).decode(), run_id, loaded_at,
+            sum(b.quantity for b in order.baskets), payload, run_id, loaded_at,
         ])  # fmt: skip
         for b in order.baskets:
             batch.basket_rows.append([
@@ -76,6 +85,10 @@ def transform_orders(items: Iterable[dict[str, Any]], *, run_id: str, loaded_at:
                 b.refunded_amount or Decimal(0), loaded_at,
             ])  # fmt: skip
     return batch
+
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_DECODER = msgspec.json.Decoder()
 
 
 def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime) -> list[Any]:
@@ -122,9 +135,12 @@ class EventBatch:
     rejects: list[list[Any]] = field(default_factory=list)
 
 
-def transform_events(items: Iterable[dict[str, Any]], *, run_id: str, loaded_at: datetime) -> EventBatch:
+def transform_events(
+    items: Iterable[msgspec.Raw | bytes | dict[str, Any]], *, run_id: str, loaded_at: datetime
+) -> EventBatch:
     batch = EventBatch()
-    for item in items:
+    for record in items:
+        item = record if isinstance(record, dict) else _DECODER.decode(record)
         try:
             event = convert(item, Event)
         except InvalidRecord as exc:

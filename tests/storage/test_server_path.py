@@ -188,10 +188,13 @@ def test_a_full_load_over_http_equals_the_truth(
     assert db.inventory() == expected_inventory_now(sim)
     runs = query(ch_settings, "SELECT status, rows['stg_qtickets_api_orders_raw'], error FROM zakaz.meta_job_runs")
     assert len(runs) == 1 and runs[0][0] == "success" and runs[0][1] > 0 and runs[0][2] == ""
-    # it went over HTTP to the front, not to an embedded engine: inserts as Native bodies, compressed both ways
+    # it went over HTTP to the front, not to an embedded engine: orders as lz4-compressed JSON rows, the other
+    # inserts as Native bodies, answers compressed
     assert not ch_settings.clickhouse_data_dir.exists()
     inserts = [s for s in front.served if s.statement.startswith("INSERT INTO zakaz.stg_qtickets_api_orders_raw")]
-    assert inserts and all(s.statement.endswith("FORMAT Native") and s.encoding for s in inserts)
+    assert inserts and all(s.statement.endswith("FORMAT JSONCompactEachRow") and s.encoding == "lz4" for s in inserts)
+    events = [s for s in front.served if s.statement.startswith("INSERT INTO zakaz.dim_qtickets_api_events")]
+    assert events and all(s.statement.endswith("FORMAT Native") and s.encoding for s in events)
     assert front.statements(r"^ALTER TABLE zakaz\.fact_qtickets_sales_daily REPLACE PARTITION")
     assert any(s.response_encoding for s in front.served)
     assert all(s.outcome == "ok" for s in front.served), [s for s in front.served if s.outcome != "ok"][:3]

@@ -2,12 +2,21 @@
 
 Baskets go in before their order row: the order row is the commit mark, so a run killed between
 the two inserts leaves an order version that the next run still sees as new and writes again.
+
+Orders and baskets, the bulk of a backfill, go in as ``JSONCompactEachRow`` text encoded by msgspec
+and parsed by ClickHouse, rather than as Native blocks built value by value in Python: a third of the
+insert time, and the raw payload is embedded as the JSON object it is (read into its String column
+as text) instead of being escaped into a string and unescaped again. Values are still data, never
+SQL: the statement text holds only our table and column names.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+
+import lz4.frame
+import msgspec
 
 from ..transform import (
     BASKET_COLUMNS,
@@ -25,11 +34,20 @@ REJECTS = "stg_qtickets_api_rejects"
 EVENTS = "dim_qtickets_api_events"
 SHOWS = "dim_qtickets_api_shows"
 
+JSON_INSERT_SETTINGS = {
+    "date_time_input_format": "best_effort",  # RFC 3339 with an offset, as msgspec writes datetimes
+    "input_format_json_read_objects_as_strings": 1,  # the payload object -> its text
+    "input_format_parallel_parsing": 0,
+}
+_ROWS = msgspec.json.Encoder()
+
 
 class StagingWriter:
     def __init__(self, storage: Storage) -> None:
         self.client = storage.client
         self.db = storage.db
+        # over the network the text is compressed (lz4: cheap, and every ClickHouse server reads it)
+        self._compress = not storage.target.startswith("embedded:")
 
     def _insert(self, table: str, rows: list[list[Any]], columns: tuple[str, ...]) -> int:
         if rows:
@@ -56,9 +74,25 @@ class StagingWriter:
                 seen.add(key)
                 new_raw.append(row)
         new_baskets = [row for row in batch.basket_rows if (row[0], row[2]) in seen]
-        self._insert(BASKETS, new_baskets, BASKET_COLUMNS)
-        self._insert(RAW, new_raw, RAW_COLUMNS)
+        self._insert_json(BASKETS, new_baskets, BASKET_COLUMNS)
+        self._insert_json(RAW, new_raw, RAW_COLUMNS)
         return len(new_raw), len(new_baskets)
+
+    def _insert_json(self, table: str, rows: list[list[Any]], columns: tuple[str, ...]) -> None:
+        if not rows:
+            return
+        block = _ROWS.encode_lines(rows)
+        compression = None
+        if self._compress:
+            block, compression = lz4.frame.compress(block), "lz4"
+        self.client.raw_insert(
+            f"{self.db}.{table}",
+            list(columns),
+            block,
+            settings=JSON_INSERT_SETTINGS,
+            fmt="JSONCompactEachRow",
+            compression=compression,
+        )
 
     def write_rejects(self, rows: list[list[Any]]) -> int:
         return self._insert(REJECTS, rows, REJECT_COLUMNS)
