@@ -144,7 +144,10 @@ class QTicketsClient:
         started = time.perf_counter()
         self.stats.add(requests=1)
         try:
-            response = self._http.request("GET", path.lstrip("/"), content=content, headers=headers)
+            # Streamed and joined rather than ``response.content``: httpx responses sit in reference cycles, and a
+            # body kept on the response would live (a megabyte a page) until the cyclic collector runs.
+            with self._http.stream("GET", path.lstrip("/"), content=content, headers=headers) as response:
+                raw = b"".join(response.iter_bytes())
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"timeout ({exc.__class__.__name__})",
@@ -162,7 +165,6 @@ class QTicketsClient:
                 ),
             ) from None
         elapsed_ms = (time.perf_counter() - started) * 1000
-        raw = response.content
         self.stats.add(bytes_received=len(raw))
         log.debug("%s -> HTTP %d, %d bytes in %.0f ms", describe, response.status_code, len(raw), elapsed_ms)
         status = response.status_code
@@ -285,11 +287,12 @@ class QTicketsClient:
 
     # --- single objects ---------------------------------------------------------------------------------
 
-    def get_object(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        payload = self.get_json(path, body)
+    def get_object(self, path: str, body: dict[str, Any] | None = None, *, raw: bool = False) -> Any:
+        """The ``data`` of a single-object answer: parsed, or with ``raw`` as its JSON text (``msgspec.Raw``)."""
+        payload = self.get_json(path, body, decode=_TOP_LEVEL.decode if raw else orjson.loads)
         if not isinstance(payload, dict) or "data" not in payload:
             raise ApiMalformedResponse(
-                f"QTickets API answered GET /{path} without 'data': {_preview(orjson.dumps(payload))}",
+                f"QTickets API answered GET /{path} without 'data': {_preview(msgspec.json.encode(payload))}",
                 "the API contract may have changed; run the probe",
             )
         return payload["data"]
@@ -301,7 +304,8 @@ class QTicketsClient:
         return self.get_object(f"events/{int(event_id)}")
 
     def get_seats(self, show_id: int) -> Any:
-        return self.get_object(f"shows/{int(show_id)}/seats", {"flat": True})
+        """The seat records of a show as JSON text: a megabyte for a big hall, decoded by ``transform.inventory``."""
+        return self.get_object(f"shows/{int(show_id)}/seats", {"flat": True}, raw=True)
 
 
 def _record_id(item: Record) -> int | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import resource
 import time
 import uuid
 from collections.abc import Iterator
@@ -119,6 +120,7 @@ class LoaderRun:
         self.events: dict[int, Event] = {}
         self.order_event_ids: set[int] = set()
         self.timings: dict[str, float] = {}
+        self.peak_rss_mb: dict[str, int] = {}  # the process's peak RSS after each step
 
     # --- steps ----------------------------------------------------------------------------------------
 
@@ -378,6 +380,7 @@ class LoaderRun:
         started = time.perf_counter()
         step()
         self.timings[name] = time.perf_counter() - started
+        self.peak_rss_mb[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def run_loader(
@@ -422,6 +425,7 @@ def run_loader(
             dict(run.record.rows),
         )
         log.debug("Timings (s): %s", {k: round(v, 3) for k, v in run.timings.items()})
+        log.debug("Peak RSS after each step (MB): %s", run.peak_rss_mb)
         return RunResult(record=run.record, preview=run.preview, timings=run.timings)
     except BaseException as exc:
         message = exc.one_line() if isinstance(exc, ZakazError) else f"{exc.__class__.__name__}: {exc}"

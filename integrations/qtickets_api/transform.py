@@ -209,23 +209,55 @@ def seat_records(data: Any) -> list[dict[str, Any]]:
     return out
 
 
+class _Seat(msgspec.Struct):
+    """The fields of a seat record that inventory counts (the flat form's values)."""
+
+    id: Any = None
+    root_id: Any = None
+    disabled: Any = False
+    max_quantity: Any = None
+    free_quantity: Any = None
+    payed_quantity: Any = None
+    ordered_quantity: Any = None
+    in_basket_quantity: Any = None
+
+
+_FLAT_SEATS = msgspec.json.Decoder(dict[str, _Seat])
+
+
 def inventory(data: Any) -> Inventory:
-    """Each physical seat once (``root_id``: tariffs repeat a seat), general admission by quantity."""
-    by_root: dict[str, dict[str, Any]] = {}
-    records = seat_records(data)
+    """Each physical seat once (``root_id``: tariffs repeat a seat), general admission by quantity.
+
+    ``data`` is the ``data`` of a seats answer, parsed or as JSON text. The flat form as text is read
+    straight into the few fields counted (a big hall's answer is a megabyte of records); anything
+    else takes the generic walk over both answer forms.
+    """
+    if isinstance(data, (bytes, msgspec.Raw)):
+        try:
+            flat = _FLAT_SEATS.decode(data)
+        except msgspec.ValidationError:
+            flat = None
+        if flat is not None and all(s.max_quantity is not None or s.free_quantity is not None for s in flat.values()):
+            return _count_seats(list(flat.values()))
+        data = _DECODER.decode(data)
+    return _count_seats([msgspec.convert(record, _Seat) for record in seat_records(data)])
+
+
+def _count_seats(records: list[_Seat]) -> Inventory:
+    by_root: dict[str, _Seat] = {}
     for seat in records:
-        root = seat.get("root_id") or seat.get("id")
+        root = seat.root_id or seat.id
         if root is None:
             continue
         by_root.setdefault(str(root), seat)
     total = left = paid = reserved = 0
     for seat in by_root.values():
-        if _truthy(seat.get("disabled", False)):
+        if _truthy(seat.disabled):
             continue
-        total += _qty(seat.get("max_quantity"))
-        left += _qty(seat.get("free_quantity"))
-        paid += _qty(seat.get("payed_quantity"))
-        reserved += _qty(seat.get("ordered_quantity")) + _qty(seat.get("in_basket_quantity"))
+        total += _qty(seat.max_quantity)
+        left += _qty(seat.free_quantity)
+        paid += _qty(seat.payed_quantity)
+        reserved += _qty(seat.ordered_quantity) + _qty(seat.in_basket_quantity)
     return Inventory(total, min(left, total) if total else left, paid, reserved, len(records))
 
 

@@ -92,6 +92,11 @@ def test_inventory_counts_each_physical_seat_once_and_zones_by_quantity() -> Non
         "D": {"seats": {"DANCE": seats["DANCE"]}},
     }
     assert inventory(tree) == inv
+    # as the client hands them over: JSON text, read by the fast flat path or (tree form) the generic walk
+    assert inventory(orjson.dumps(seats)) == inv
+    assert inventory(orjson.dumps(tree)) == inv
+    as_strings = {k: {f: str(v) for f, v in seat.items()} for k, seat in seats.items()}
+    assert inventory(orjson.dumps(as_strings)) == inventory(as_strings) == inv
 
 
 def test_fingerprint_reveals_no_part_of_the_token() -> None:
