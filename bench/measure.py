@@ -27,6 +27,7 @@ class ProcResult:
     peak_rss_mb: float
     user_s: float
     sys_s: float
+    children_cpu_s: float  # CPU of processes below it that it did not wait for (the encoding workers)
     stdout: str = field(repr=False)
     stderr: str = field(repr=False)
 
@@ -38,6 +39,7 @@ class ProcResult:
             "peak_rss_mb": round(self.peak_rss_mb, 1),
             "cpu_user_s": round(self.user_s, 2),
             "cpu_sys_s": round(self.sys_s, 2),
+            "cpu_children_s": round(self.children_cpu_s, 2),
         }
 
     def check(self) -> ProcResult:
@@ -70,6 +72,7 @@ def run_measured(
         proc = subprocess.Popen(cmd, cwd=REPO, env=env or child_env(), stdout=out, stderr=err)
         ps = psutil.Process(proc.pid)
         peak = 0
+        children_cpu: dict[int, float] = {}
         status = None
         usage = None
         while True:
@@ -81,6 +84,8 @@ def run_measured(
                 for child in ps.children(recursive=True):
                     with contextlib.suppress(psutil.Error):
                         rss += child.memory_info().rss
+                        times = child.cpu_times()
+                        children_cpu[child.pid] = times.user + times.system
                 peak = max(peak, rss)
             except psutil.Error:
                 pass
@@ -96,6 +101,7 @@ def run_measured(
         peak_rss_mb=peak / 2**20,
         user_s=usage.ru_utime,
         sys_s=usage.ru_stime,
+        children_cpu_s=sum(children_cpu.values()),
         stdout=out_path.read_text(errors="replace"),
         stderr=err_path.read_text(errors="replace"),
     )
@@ -121,5 +127,19 @@ def machine_info() -> dict[str, Any]:
         "cpu_model": cpu,
         "kernel": platform.release(),
         "python": sys.version.split()[0],
+        "python_loop_s": python_loop_s(),
         "packages": packages,
     }
+
+
+def python_loop_s() -> float:
+    """Seconds for a fixed pure-Python loop (10 million additions), best of three: how fast this machine runs
+    Python today. The "same" cloud machine differs from one day to the next; compare runs through this."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)

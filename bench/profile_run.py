@@ -42,6 +42,8 @@ ORDERS: list[tuple[str, str | None, str]] = [
     ("/httpx/", None, "network (HTTP client + wait)"),
     ("/httpcore/", None, "network (HTTP client + wait)"),
     ("qtickets_api/api_client.py", None, "parsing (page split, ids, checks)"),
+    ("qtickets_api/page_workers.py", None, "transforming (msgspec, scrub, rows)"),
+    ("qtickets_api/encoded_orders.py", None, "transforming (msgspec, scrub, rows)"),
     ("qtickets_api/transform.py", None, "transforming (msgspec, scrub, rows)"),
     ("qtickets_api/models.py", None, "transforming (msgspec, scrub, rows)"),
     ("qtickets_api/redaction.py", None, "transforming (msgspec, scrub, rows)"),
@@ -116,6 +118,7 @@ def main() -> int:
         since=parse_when(args.since, settings.tz, end=False),
         until=datetime.now(UTC).replace(microsecond=0),
         skip_inventory=args.skip_inventory,
+        workers=0,  # every page encoded on this thread, where the profiler sees it
     )
     result = run_loader(settings, options)
     profiler.stop()

@@ -357,12 +357,16 @@ def _phases(timings: dict[str, float]) -> str:
 
 def print_table(r: dict[str, Any]) -> None:
     m = r["machine"]
-    console.rule(f"zakaz bench: {m['nproc']} cores, {m['memory_gib']} GiB, {m['cpu_model']}, Python {m['python']}")
+    console.rule(
+        f"zakaz bench: {m['nproc']} cores, {m['memory_gib']} GiB, {m['cpu_model']}, Python {m['python']}"
+        f" (10M-step loop {m['python_loop_s']} s)"
+    )
     t = Table("scenario", "figure", "value", "target")
     b = r["backfill"]["median"]
     rows = b["job"]["rows"]
     raw, baskets = rows.get("stg_qtickets_api_orders_raw", 0), rows.get("stg_qtickets_api_baskets", 0)
     cpu = b["cpu_user_s"] + b["cpu_sys_s"]
+    workers_cpu = b.get("cpu_children_s", 0.0)
     t.add_row(
         f"1. backfill {b['orders_fetched']:,} orders",
         "wall: spawn → exit, facts queryable",
@@ -374,7 +378,12 @@ def print_table(r: dict[str, Any]) -> None:
     t.add_row(
         "", "rows: order versions / baskets / fact rows", f"{raw:,} / {baskets:,} / {b['job']['fact_rows']:,}", ""
     )
-    t.add_row("", "peak RSS / loader CPU (user+sys)", f"{b['peak_rss_mb']:.0f} MB / {cpu:.1f} s", "")
+    t.add_row(
+        "",
+        "peak RSS (workers included) / CPU: loader + its workers",
+        f"{b['peak_rss_mb']:.0f} MB / {cpu:.1f} + {workers_cpu:.1f} s",
+        "",
+    )
     t.add_row("", "simulator CPU during the run", f"{b['sim']['sim_cpu_s']:.1f} s", "")
     t.add_row("", "phases (the real, prefetched run)", _phases(b["timings_s"]), "")
     p = r["profile"]

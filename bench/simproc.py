@@ -27,7 +27,7 @@ class SimProcess:
         self.orders = orders
         cmd = [
             sys.executable, "-m", "integrations.qtickets_api.simulator", "--port", "0", "--seed", str(seed),
-            "--orders", str(orders), "--token", token, "--clock", "manual", "--now", now,
+            "--orders", str(orders), f"--token={token}", "--clock", "manual", "--now", now,
             "--activity-per-hour", str(activity_per_hour),
         ]  # fmt: skip
         started = time.perf_counter()

@@ -8,6 +8,7 @@ ZakazError                 one clear line: what is wrong (``str(e)``) and what t
 │   ├── ApiHttpError       a non-retryable status, or retries exhausted
 │   ├── ApiUnreachable     connection refused / DNS / TLS / timeouts past the retry budget
 │   └── ApiMalformedResponse  not JSON, or JSON of an unexpected shape
+├── WorkerFailed           a worker process encoding orders died                      exit 1
 └── StorageError           ClickHouse could not be used                               exit 1
     ├── StorageUnreachable the server did not answer, or refused the credentials
     └── DataDirLocked      the embedded data directory is open in another process
@@ -56,6 +57,10 @@ class ApiUnreachable(ApiError):
 
 
 class ApiMalformedResponse(ApiError):
+    pass
+
+
+class WorkerFailed(ZakazError):
     pass
 
 

@@ -16,6 +16,11 @@ from contextlib import contextmanager
 BULK_THRESHOLDS = (200_000, 20, 100)
 
 
+def relax_cyclic_gc() -> None:
+    """For a process that does nothing but bulk work (a page worker): relaxed for its whole life."""
+    gc.set_threshold(*BULK_THRESHOLDS)
+
+
 @contextmanager
 def relaxed_cyclic_gc() -> Iterator[None]:
     before = gc.get_threshold()

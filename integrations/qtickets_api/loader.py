@@ -16,6 +16,7 @@ from .cli_support import main_guard
 from .config import Settings, load_settings
 from .errors import ConfigError, RunLocked
 from .logging_setup import configure
+from .page_workers import default_workers
 from .pipeline import RunOptions, RunResult, default_window, run_loader
 from .storage.locks import FileLock
 
@@ -69,6 +70,12 @@ def run_lock_path(settings: Settings) -> Path:
 @click.option(
     "--concurrency", type=click.IntRange(1, 16), help="Parallel order fetchers over disjoint id ranges [default: 1]."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 16),
+    help="Processes that decode and encode orders when a window has more than 8 pages; 0: none "
+    "[default: one per core, at most 4; none on one core].",
+)
 @click.option("--per-page", type=click.IntRange(1, 5000), help="Page size asked of the API [default: 500].")
 @click.option("--strict-perms", is_flag=True, help="Refuse an env file that other users can read.")
 def cli(
@@ -82,6 +89,7 @@ def cli(
     skip_inventory: bool,
     concurrency: int | None,
     per_page: int | None,
+    workers: int | None,
     strict_perms: bool,
 ) -> None:
     """Load orders, events and seat inventory changed in a time window from QTickets into ClickHouse."""
@@ -108,6 +116,7 @@ def cli(
         skip_inventory=skip_inventory,
         concurrency=concurrency or settings.api_concurrency,
         per_page=per_page or settings.api_per_page,
+        workers=default_workers() if workers is None else workers,
     )
     if dry_run:
         print_preview(run_loader(settings, options))

@@ -21,24 +21,17 @@ import httpx
 
 from .api_client import QTicketsClient
 from .config import Settings
+from .encoded_orders import EncodedOrders
 from .errors import ApiHttpError, StorageError, ZakazError
 from .fetch import iter_pages
 from .gc_tuning import relaxed_cyclic_gc
-from .models import API_ZONE, Event, Order
+from .models import API_ZONE, Event
+from .page_workers import PageEncoder, default_workers
 from .retry_policy import RetryPolicy
 from .storage import facts, job_runs, migrations
 from .storage.connection import Storage, connect
 from .storage.writer import StagingWriter
-from .transform import (
-    OrderBatch,
-    SalesRow,
-    event_rows,
-    inventory,
-    sales_rows,
-    show_rows,
-    transform_events,
-    transform_orders,
-)
+from .transform import SalesRow, event_rows, inventory, show_rows, transform_events
 from .write_behind import WriteBehind
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -58,6 +51,7 @@ class RunOptions:
     skip_inventory: bool = False
     concurrency: int = 1
     per_page: int = 500
+    workers: int = field(default_factory=default_workers)  # processes encoding the pages of a big window
 
 
 @dataclass
@@ -159,50 +153,49 @@ class LoaderRun:
             {"column": "updated_at", "operator": "<", "value": api_datetime(self.options.until)},
         ]
         fetched = pages = paid_tickets = 0
-        pending = OrderBatch()
+        pending = EncodedOrders()
         written = [0, 0]
 
-        def write(batch: OrderBatch) -> None:  # runs on the writer thread
+        def write(batch: EncodedOrders) -> None:  # runs on the writer thread
             if self.writer is None:
-                raw, baskets = len(batch.raw_rows), len(batch.basket_rows)
+                raw, baskets = len(batch), sum(batch.basket_counts)
             else:
                 raw, baskets = self.writer.write_orders(batch)
                 self.writer.write_rejects(batch.rejects)
             written[0] += raw
             written[1] += baskets
 
+        encoder = PageEncoder(
+            run_id=self.run_id,
+            loaded_at=self.loaded_at,
+            sales_tz=self.settings.tz if self.preview is not None else None,
+            workers=self.options.workers,
+        )
+        source = iter_pages(
+            self.client, "orders", where, per_page=self.options.per_page, concurrency=self.options.concurrency
+        )
         waited = time.perf_counter()
         with relaxed_cyclic_gc(), WriteBehind() as behind:
-            for page in iter_pages(
-                self.client, "orders", where, per_page=self.options.per_page, concurrency=self.options.concurrency
-            ):
-                self._add_time("orders_wait_for_api", waited)
-                started = time.perf_counter()
+            for batch in encoder.encode_all(source):
+                self._add_time("orders_wait_for_pages", waited)
                 pages += 1
-                fetched += len(page)
-                batch = transform_orders(page, run_id=self.run_id, loaded_at=self.loaded_at)
-                self.order_event_ids.update(o.event_id for o in batch.orders)
-                paid_tickets += sum(
-                    b.quantity
-                    for o in batch.orders
-                    if o.is_paid
-                    for b in o.baskets
-                    if b.deleted_at is None and b.refunded_at is None
-                )
+                fetched += batch.records
+                paid_tickets += batch.paid_tickets
+                self.order_event_ids |= batch.event_ids
                 if self.preview is not None:
-                    self._preview_sales(batch.orders)
-                pending.raw_rows.extend(batch.raw_rows)
-                pending.basket_rows.extend(batch.basket_rows)
-                pending.rejects.extend(batch.rejects)
+                    self._preview_sales(batch.sales)
                 self._note_rejects(batch.rejects)
-                self._add_time("orders_transform", started)
-                if len(pending.raw_rows) >= FLUSH_ORDERS:
+                pending.extend(batch)
+                if len(pending) >= FLUSH_ORDERS:
                     behind.submit(functools.partial(write, pending))
-                    pending = OrderBatch()
-                log.debug("Page %d: %d orders, %d rejected", pages, len(page), len(batch.rejects))
+                    pending = EncodedOrders()
+                log.debug("Page %d: %d orders, %d rejected", pages, batch.records, len(batch.rejects))
                 waited = time.perf_counter()
             behind.submit(functools.partial(write, pending))
             behind.drain()
+        self.timings["orders_encode_in_process"] = encoder.seconds_in_process
+        if encoder.pages_in_workers:
+            log.debug("%d of %d pages were encoded in worker processes", encoder.pages_in_workers, pages)
         self.timings["orders_write"] = behind.seconds_writing
         self.timings["orders_wait_for_writer"] = behind.seconds_waiting
         raw_written, baskets_written = written
@@ -359,9 +352,9 @@ class LoaderRun:
     def _count(self, key: str, n: int) -> None:
         self.record.rows[key] = self.record.rows.get(key, 0) + n
 
-    def _preview_sales(self, orders: list[Order]) -> None:
+    def _preview_sales(self, rows: list[SalesRow]) -> None:
         assert self.preview is not None
-        for row in sales_rows(orders, self.settings.zone):
+        for row in rows:
             key = (row.sales_date, row.event_id, row.show_id)
             acc = self.preview.sales.setdefault(key, SalesRow(*key))
             acc.tickets_sold += row.tickets_sold

@@ -90,3 +90,53 @@ def test_a_second_run_while_one_is_running_exits_cleanly(envfile: Path, sim: Any
         _out, err = slow.communicate(timeout=300)
     assert slow.returncode == 0, err
     assert [r[0] for r in query(load_settings(envfile), "SELECT status FROM zakaz.meta_job_runs")] == ["success"]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc: the fork server's workers are grandchildren)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            parents[int(stat.parent.name)] = int(fields[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def still_running(pids: set[int]) -> set[int]:
+    alive = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(pid)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kill_9_during_worker_encoding_leaves_no_process_behind(envfile: Path, sim: Any) -> None:
+    sim.set_faults(FaultConfig(latency_ms=20))
+    victim = start_loader(envfile, "--since", "2021-01-01", "--per-page", "20", "--workers", "2", "-v")
+    assert victim.stderr is not None
+    for line in victim.stderr:
+        if "encoding the rest in 2 worker processes" in line:
+            break
+    time.sleep(0.3)
+    helpers = descendants(victim.pid)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(30)
+    assert victim.returncode == -signal.SIGKILL, "the run finished before the kill: the test proves nothing"
+    assert len(helpers) >= 3, "expected a fork server and two workers under the loader"
+    deadline = time.time() + 10
+    while still_running(helpers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not still_running(helpers), "worker processes outlived the killed loader"

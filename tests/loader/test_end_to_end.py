@@ -3,10 +3,14 @@ computed independently from the simulator's own data, after any sequence of runs
 
 from __future__ import annotations
 
+import logging
+import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+import pytest
 
 from integrations.qtickets_api.config import Settings
 from integrations.qtickets_api.pipeline import RunOptions, run_loader
@@ -209,3 +213,36 @@ def test_clickhouse_credentials_may_live_in_env_ch(tmp_path: Any, sim: Any, toke
         "pw",
     )
     assert "pw" not in str(s.describe()) and "pw" not in repr(s)
+
+
+def test_pages_encoded_in_worker_processes_load_the_same_as_in_process(
+    settings: Settings, sim: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A window of more than 8 pages is encoded by worker processes: same rows, same facts, same preview."""
+    caplog.set_level(logging.DEBUG, logger="integrations.qtickets_api")
+    preview = backfill(settings, sim, per_page=40, workers=2, dry_run=True).preview
+    assert re.search(r"(\d+) of \1 pages were encoded in worker processes", caplog.text) is None
+    assert re.search(r"[1-9]\d+ of \d+ pages were encoded in worker processes", caplog.text)
+    assert preview is not None
+    want = truth(sim)
+    assert {k: (r.tickets_sold, r.revenue) for k, r in preview.sales.items()} == want
+    in_workers = backfill(settings, sim, per_page=40, workers=2)
+    assert in_workers.record.rows["orders_fetched"] == len(sim.orders()) and in_workers.record.rejected == 0
+    assert_facts_equal_truth(settings, sim)
+    stored = query(
+        settings, "SELECT order_id, version, payload FROM zakaz.stg_qtickets_api_orders_raw ORDER BY order_id"
+    )
+    baskets = query(settings, "SELECT * EXCEPT _loaded_at FROM zakaz.stg_qtickets_api_baskets ORDER BY basket_id")
+    # the same window in process only: nothing new to write, and a fresh store gets the same rows
+    again = backfill(settings, sim, per_page=40, workers=0)
+    assert again.record.rows["stg_qtickets_api_orders_raw"] == 0
+    query(settings, "TRUNCATE TABLE zakaz.stg_qtickets_api_orders_raw")
+    query(settings, "TRUNCATE TABLE zakaz.stg_qtickets_api_baskets")
+    backfill(settings, sim, per_page=40, workers=0)
+    assert (
+        query(settings, "SELECT order_id, version, payload FROM zakaz.stg_qtickets_api_orders_raw ORDER BY order_id")
+        == stored
+    )
+    assert (
+        query(settings, "SELECT * EXCEPT _loaded_at FROM zakaz.stg_qtickets_api_baskets ORDER BY basket_id") == baskets
+    )

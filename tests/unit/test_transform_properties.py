@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from integrations.qtickets_api.config import Settings
+from integrations.qtickets_api.encoded_orders import encode_orders
 from integrations.qtickets_api.simulator.truth import expected_sales
 from integrations.qtickets_api.storage import facts, migrations
 from integrations.qtickets_api.storage.connection import Storage, connect
 from integrations.qtickets_api.storage.writer import StagingWriter
-from integrations.qtickets_api.transform import transform_orders
 
 BASE = datetime(2025, 12, 31, 20, 0, tzinfo=UTC)  # near midnight in Moscow and a month boundary
 
@@ -88,7 +88,7 @@ def test_sql_facts_equal_truth_for_any_history(storage: Storage, data: st.DataOb
     chunk = max(1, len(deliveries) // runs)
     for start in range(0, len(deliveries), chunk):
         loaded = datetime.now(UTC)
-        writer.write_orders(transform_orders(deliveries[start : start + chunk], run_id="p", loaded_at=loaded))
+        writer.write_orders(encode_orders(deliveries[start : start + chunk], run_id="p", loaded_at=loaded))
         facts.rebuild_sales(storage, tz)
     latest = [h[-1] for h in histories]
     # the loader keeps the newest version it ever saw of each order
@@ -112,7 +112,7 @@ def test_api_values_never_become_sql_text(storage: Storage, text: str) -> None:
         "created_at": "2026-01-05T09:00:00+03:00", "updated_at": "2026-01-05T10:00:00+03:00", "currency_id": "RUB",
         "utm": {"source": hostile}, "baskets": [{"id": 1, "show_id": 1, "seat_id": hostile, "price": 10}],
     }  # fmt: skip
-    StagingWriter(storage).write_orders(transform_orders([item], run_id=hostile, loaded_at=datetime.now(UTC)))
+    StagingWriter(storage).write_orders(encode_orders([item], run_id=hostile, loaded_at=datetime.now(UTC)))
     facts.rebuild_sales(storage, "Europe/Moscow")
     seat = storage.client.query(f"SELECT seat_id FROM {storage.db}.stg_qtickets_api_baskets").result_rows
     assert seat == [(hostile,)]

@@ -16,15 +16,14 @@ from datetime import datetime
 from typing import Any
 
 import lz4.frame
-import msgspec
 
+from ..encoded_orders import EncodedOrders
 from ..transform import (
     BASKET_COLUMNS,
     EVENT_COLUMNS,
     RAW_COLUMNS,
     REJECT_COLUMNS,
     SHOW_COLUMNS,
-    OrderBatch,
 )
 from .connection import Storage
 
@@ -39,7 +38,6 @@ JSON_INSERT_SETTINGS = {
     "input_format_json_read_objects_as_strings": 1,  # the payload object -> its text
     "input_format_parallel_parsing": 0,
 }
-_ROWS = msgspec.json.Encoder()
 
 
 class StagingWriter:
@@ -54,11 +52,11 @@ class StagingWriter:
             self.client.insert(f"{self.db}.{table}", rows, column_names=list(columns))
         return len(rows)
 
-    def write_orders(self, batch: OrderBatch) -> tuple[int, int]:
+    def write_orders(self, batch: EncodedOrders) -> tuple[int, int]:
         """Insert the order versions not stored yet; returns (order rows, basket rows) written."""
-        if not batch.raw_rows:
+        if not batch.keys:
             return 0, 0
-        ids = sorted({row[0] for row in batch.raw_rows})
+        ids = sorted({order_id for order_id, _ in batch.keys})
         stored = {
             (r[0], r[1])
             for r in self.client.query(
@@ -67,21 +65,18 @@ class StagingWriter:
             ).result_rows
         }
         seen: set[tuple[int, int]] = set()
-        new_raw = []
-        for row in batch.raw_rows:
-            key = (row[0], row[1])
+        new: list[int] = []
+        for n, key in enumerate(batch.keys):
             if key not in stored and key not in seen:
                 seen.add(key)
-                new_raw.append(row)
-        new_baskets = [row for row in batch.basket_rows if (row[0], row[2]) in seen]
-        self._insert_json(BASKETS, new_baskets, BASKET_COLUMNS)
-        self._insert_json(RAW, new_raw, RAW_COLUMNS)
-        return len(new_raw), len(new_baskets)
+                new.append(n)
+        self._insert_lines(BASKETS, b"".join(batch.basket_lines[n] for n in new), BASKET_COLUMNS)
+        self._insert_lines(RAW, b"".join(batch.raw_lines[n] for n in new), RAW_COLUMNS)
+        return len(new), sum(batch.basket_counts[n] for n in new)
 
-    def _insert_json(self, table: str, rows: list[list[Any]], columns: tuple[str, ...]) -> None:
-        if not rows:
+    def _insert_lines(self, table: str, block: bytes, columns: tuple[str, ...]) -> None:
+        if not block:
             return
-        block = _ROWS.encode_lines(rows)
         compression = None
         if self._compress:
             block, compression = lz4.frame.compress(block), "lz4"
