@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from measure import REPO, child_env, machine_info, run_measured
+from measure import REPO, child_env, machine_info, python_loop_s, run_measured
 from rich.console import Console
 from rich.table import Table
 from simproc import SimProcess, stats_delta
@@ -225,6 +225,10 @@ def main() -> int:
             results["backfill"] = {"runs": backfills, "median": median_run(backfills)}
             base_dir = Path(backfills[-1]["data_dir"])
             base_wall = median_run(backfills)["wall_s"]
+            # the same with every page encoded in the loader's process: what the worker processes bring
+            results["backfill_in_process"] = bench.loader(
+                "backfill-in-process", sim, ["--since", BACKFILL_SINCE, "--skip-inventory", "--workers", "0"]
+            )
 
             # the profile: where the time goes
             report = RESULTS / f"profile-{stamp}.txt"
@@ -302,6 +306,7 @@ def main() -> int:
         else:
             console.log(f"kept {tmp}")
 
+    results["machine"]["python_loop_s_at_end"] = python_loop_s()
     results["targets"] = targets(results)
     (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -359,7 +364,7 @@ def print_table(r: dict[str, Any]) -> None:
     m = r["machine"]
     console.rule(
         f"zakaz bench: {m['nproc']} cores, {m['memory_gib']} GiB, {m['cpu_model']}, Python {m['python']}"
-        f" (10M-step loop {m['python_loop_s']} s)"
+        f" (10M-step loop {m['python_loop_s']} s at the start, {m.get('python_loop_s_at_end', '?')} s at the end)"
     )
     t = Table("scenario", "figure", "value", "target")
     b = r["backfill"]["median"]
@@ -385,6 +390,14 @@ def print_table(r: dict[str, Any]) -> None:
         "",
     )
     t.add_row("", "simulator CPU during the run", f"{b['sim']['sim_cpu_s']:.1f} s", "")
+    if "backfill_in_process" in r:
+        ip = r["backfill_in_process"]
+        t.add_row(
+            "",
+            "same, every page encoded in process (--workers 0)",
+            f"{ip['wall_s']:.2f} s, peak RSS {ip['peak_rss_mb']:.0f} MB",
+            "",
+        )
     t.add_row("", "phases (the real, prefetched run)", _phases(b["timings_s"]), "")
     p = r["profile"]
     split = "\n".join(f"{k}: {v:.2f} s" for k, v in p["split_s"].items() if v >= 0.01)

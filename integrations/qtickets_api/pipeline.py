@@ -11,8 +11,7 @@ import logging
 import resource
 import time
 import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,7 +24,7 @@ from .encoded_orders import EncodedOrders
 from .errors import ApiHttpError, StorageError, ZakazError
 from .fetch import iter_pages
 from .gc_tuning import relaxed_cyclic_gc
-from .models import API_ZONE, Event
+from .models import API_ZONE, Event, Show
 from .page_workers import PageEncoder, default_workers
 from .retry_policy import RetryPolicy
 from .storage import facts, job_runs, migrations
@@ -115,6 +114,10 @@ class LoaderRun:
         self.order_event_ids: set[int] = set()
         self.timings: dict[str, float] = {}
         self.peak_rss_mb: dict[str, int] = {}  # the process's peak RSS after each step
+        self.seats_at = self.started_at
+        self.live_shows: list[tuple[Event, Show]] = []
+        self._seat_pool: ThreadPoolExecutor | None = None
+        self._seat_reads: list[Future[Any]] = []
 
     # --- steps ----------------------------------------------------------------------------------------
 
@@ -259,24 +262,42 @@ class LoaderRun:
         self._count("fact_months_rebuilt", len(build.months))
         log.info("Rebuilt daily sales facts for %d months (%d rows)", len(build.months), build.rows)
 
-    def snapshot_inventory(self) -> None:
+    def read_seats_ahead(self) -> None:
+        """Seat maps depend on the events alone: read them on a few threads while the dimensions and the
+        facts are written, which take most of a 15-minute run's time after the seats themselves."""
         if self.options.skip_inventory:
-            log.info("Inventory snapshot skipped: --skip-inventory was given")
             return
-        now = datetime.now(UTC)
-        live = [
+        self.seats_at = datetime.now(UTC)
+        self.live_shows = [
             (event, show)
             for event in self.events.values()
             if event.deleted_at is None
             for show in event.shows
-            if show.deleted_at is None and not show.is_over(now)
+            if show.deleted_at is None and not show.is_over(self.seats_at)
         ]
+
+        def read(show_id: int) -> Any:
+            try:
+                return self.client.get_seats(show_id)
+            except ZakazError as exc:
+                return exc
+
+        workers = max(SEATS_CONCURRENCY, self.options.concurrency)
+        self._seat_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qtickets-seats")
+        self._seat_reads = [self._seat_pool.submit(read, show.id) for _, show in self.live_shows]
+
+    def snapshot_inventory(self) -> None:
+        if self.options.skip_inventory:
+            log.info("Inventory snapshot skipped: --skip-inventory was given")
+            return
+        now, live = self.seats_at, self.live_shows
         if not live:
             log.info("Inventory snapshot skipped: /events lists no show that is not deleted and not over")
         rows: list[list[Any]] = []
         keep: list[int] = []
         tz = self.settings.zone
-        for (event, show), data in zip(live, self._read_seats([show.id for _, show in live]), strict=True):
+        for (event, show), read in zip(live, self._seat_reads, strict=True):
+            data = read.result()
             if isinstance(data, ZakazError):
                 log.warning(
                     "Inventory snapshot skipped for show %d (%s): %s; keeping its previous snapshot",
@@ -309,20 +330,6 @@ class LoaderRun:
         self._count("fact_qtickets_inventory_latest", count)
         self._count("inventory_shows_skipped", len(keep))
         log.info("Inventory snapshot: %d shows read, %d kept from the previous snapshot", len(rows), len(keep))
-
-    def _read_seats(self, show_ids: list[int]) -> Iterator[Any]:
-        """Each show's seats (or the error that kept them from us), in order, a few requests at a time:
-        a show is one small request, and one after another they made most of a 15-minute run's time."""
-
-        def read(show_id: int) -> Any:
-            try:
-                return self.client.get_seats(show_id)
-            except ZakazError as exc:
-                return exc
-
-        workers = max(SEATS_CONCURRENCY, self.options.concurrency)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qtickets-seats") as pool:
-            yield from pool.map(read, show_ids)
 
     def record_run(self, status: str, error: str = "") -> None:
         self.record.status = status
@@ -362,6 +369,8 @@ class LoaderRun:
             acc.sale_ts = max(filter(None, (acc.sale_ts, row.sale_ts)), default=None)
 
     def close(self) -> None:
+        if self._seat_pool is not None:  # a failed run: seat reads still queued are dropped
+            self._seat_pool.shutdown(wait=False, cancel_futures=True)
         self.client.close()
         if self._own_storage and self.storage is not None:
             self.storage.close()
@@ -401,6 +410,7 @@ def run_loader(
         run._timed("fetch_events", run.fetch_events)
         run._timed("fetch_orders", run.fetch_orders)
         run._timed("fetch_missing_events", run.fetch_missing_events)
+        run._timed("read_seats_ahead", run.read_seats_ahead)
         run._timed("write_dimensions", run.write_dimensions)
         run._timed("build_sales_facts", run.build_sales_facts)
         run._timed("snapshot_inventory", run.snapshot_inventory)
