@@ -58,13 +58,13 @@ class PageEncoder:
                 return
 
     def _in_workers(self, pages: Iterator[list[Record]]) -> Iterator[EncodedOrders]:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([encode_page.__module__, start_worker.__module__])
         try:
+            context = multiprocessing.get_context("forkserver")  # ValueError where there is none (Windows)
+            context.set_forkserver_preload([encode_page.__module__, start_worker.__module__])
             pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
             )
-        except (OSError, NotImplementedError) as exc:  # no POSIX semaphores here (some containers)
+        except (OSError, NotImplementedError, ValueError) as exc:  # e.g. no POSIX semaphores (some containers)
             log.warning("Cannot start worker processes (%s): every page is encoded in the loader's process", exc)
             for page in pages:
                 yield self._here(page)

@@ -95,3 +95,18 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error() -> None:
     with pytest.raises(WorkerFailed, match="worker process encoding orders died") as caught:
         flat(encoder.encode_all(killing()))
     assert "--workers 0" in caught.value.one_line()
+
+
+def test_without_worker_processes_every_page_is_encoded_in_process(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unavailable(method: str) -> None:
+        raise ValueError(f"cannot find context for {method!r}")
+
+    monkeypatch.setattr("integrations.qtickets_api.page_workers.multiprocessing.get_context", unavailable)
+    source = pages(INLINE_PAGES + 5)
+    encoder = PageEncoder(run_id="r", loaded_at=AT, sales_tz=None, workers=2)
+    got = flat(encoder.encode_all(source))
+    assert encoder.pages_in_workers == 0
+    assert got == flat(encode_orders(p, run_id="r", loaded_at=AT) for p in source)
+    assert "Cannot start worker processes" in caplog.text
