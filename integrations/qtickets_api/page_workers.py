@@ -6,8 +6,9 @@ than ``INLINE_PAGES`` pages: a backfill, not a 15-minute run) the remaining page
 processes and come back in page order, a bounded number in flight so memory stays flat. The first
 pages are encoded in process while the workers start; a 15-minute run never starts one.
 
-Workers come from a fork server that has imported ``encoded_orders`` only: they inherit neither the
-embedded engine, nor open sockets, nor the loader's threads, and they start in milliseconds.
+Workers come from a fork server that has imported only ``encoded_orders`` and ``worker_process``: they
+inherit neither the embedded engine, nor open sockets, nor the loader's threads, and fork from it in
+milliseconds once it runs.
 """
 
 from __future__ import annotations
