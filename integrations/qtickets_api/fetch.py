@@ -12,7 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from .api_client import QTicketsClient, Record, Where
 
@@ -59,19 +59,22 @@ def _prefetched(sources: list[Callable[[], Iterator[Page]]], *, workers: int) ->
         return False
 
     def drain(source: Callable[[], Iterator[Page]]) -> None:
-        for page in source():
-            if not put(page):
-                return
+        # The end of a source (or its error) is queued by its own thread. Never from a done-callback:
+        # a callback added to a future that has already finished runs in the caller's thread, which would
+        # then wait on a full queue that only it can empty.
+        try:
+            for page in source():
+                if not put(page):
+                    return
+        except BaseException as exc:  # handed to the caller, which raises it
+            put(exc)
+        else:
+            put(_DONE)
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qtickets-fetch") as pool:
-        futures = [pool.submit(drain, source) for source in sources]
-        remaining = len(futures)
-
-        def finished(future: Future[None]) -> None:
-            put(future.exception() or _DONE)
-
-        for future in futures:
-            future.add_done_callback(finished)
+        for source in sources:
+            pool.submit(drain, source)
+        remaining = len(sources)
         try:
             while remaining:
                 item = pages.get()

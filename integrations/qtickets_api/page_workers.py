@@ -13,6 +13,7 @@ milliseconds once it runs.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ log = logging.getLogger("integrations.qtickets_api")
 
 INLINE_PAGES = 8  # pages encoded in process before the workers take over
 MAX_AUTO_WORKERS = 4
+PAGE_TIMEOUT_S = 120.0  # a page takes a worker well under a second; past this something is wrong, not slow
 
 
 def default_workers() -> int:
@@ -55,7 +57,9 @@ class PageEncoder:
         for n, page in enumerate(pages, start=1):
             yield self._here(page)
             if n == INLINE_PAGES and self.workers > 0:
-                yield from self._in_workers(pages)
+                following = next(pages, None)
+                if following is not None:  # only a window with more pages is worth the workers
+                    yield from self._in_workers(itertools.chain([following], pages))
                 return
 
     def _in_workers(self, pages: Iterator[list[Record]]) -> Iterator[EncodedOrders]:
@@ -72,26 +76,50 @@ class PageEncoder:
             return
         log.debug("Window has more than %d pages: encoding the rest in %d worker processes", INLINE_PAGES, self.workers)
         in_flight: deque[Future[EncodedOrders]] = deque()
+        finished = False
         try:
             for page in pages:
                 task = ([bytes(item) for item in page], self.run_id, self.loaded_at, self.sales_tz)
                 in_flight.append(pool.submit(encode_page, task))
                 self.pages_in_workers += 1
                 if len(in_flight) > self.workers * 2:
-                    yield in_flight.popleft().result()
+                    yield self._result(in_flight.popleft())
             while in_flight:
-                yield in_flight.popleft().result()
+                yield self._result(in_flight.popleft())
+            finished = True
+        finally:
+            if finished:
+                pool.shutdown(wait=True)
+            else:  # an error, here or in the caller: nothing the workers still do is wanted
+                pool.shutdown(wait=False, cancel_futures=True)
+                _stop_workers(pool)
+
+    def _result(self, future: Future[EncodedOrders]) -> EncodedOrders:
+        try:
+            return future.result(timeout=PAGE_TIMEOUT_S)
         except BrokenProcessPool:
             raise WorkerFailed(
                 "a worker process encoding orders died (killed, or out of memory); what was written before "
                 "stays, the rest of the window was not loaded",
                 "the next run fetches the window again; if it recurs, run with --workers 0",
             ) from None
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except TimeoutError:
+            raise WorkerFailed(
+                f"a worker process did not return its page of orders within {PAGE_TIMEOUT_S:.0f} s; what was "
+                "written before stays, the rest of the window was not loaded",
+                "the next run fetches the window again; if it recurs, run with --workers 0",
+            ) from None
 
     def _here(self, page: list[Record]) -> EncodedOrders:
         started = time.perf_counter()
         encoded = encode_orders(page, run_id=self.run_id, loaded_at=self.loaded_at, sales_tz=self.sales_tz)
         self.seconds_in_process += time.perf_counter() - started
         return encoded
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    # ProcessPoolExecutor has no public way to stop its workers before Python 3.14 (terminate_workers)
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.terminate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,3 +111,15 @@ def test_without_worker_processes_every_page_is_encoded_in_process(
     assert encoder.pages_in_workers == 0
     assert got == flat(encode_orders(p, run_id="r", loaded_at=AT) for p in source)
     assert "Cannot start worker processes" in caplog.text
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_worker_that_does_not_answer_fails_the_run_and_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("integrations.qtickets_api.page_workers.PAGE_TIMEOUT_S", 1e-6)
+    encoder = PageEncoder(run_id="r", loaded_at=AT, sales_tz=None, workers=2)
+    with pytest.raises(WorkerFailed, match="did not return its page"):
+        flat(encoder.encode_all(pages(INLINE_PAGES + 10)))
+    deadline = time.time() + 10
+    while worker_pids() and time.time() < deadline:
+        time.sleep(0.1)
+    assert not worker_pids()
