@@ -3,6 +3,7 @@ with one clear error."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -59,26 +60,18 @@ def test_small_windows_never_start_a_worker() -> None:
 
 
 def worker_pids() -> set[int]:
-    """Children of this process's fork server: the encoding workers."""
-    servers = {int(p.parent.name) for p in Path("/proc").glob("[0-9]*/cmdline") if _is_forkserver(p)}
-    found = set()
-    for pid in servers:
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        if int(stat[1]) == os.getpid():  # our fork server: its children are the workers
-            for child in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    if int(child.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.add(int(child.parent.name))
-                except (OSError, ValueError):
-                    continue
-    return found
-
-
-def _is_forkserver(path: Path) -> bool:
-    try:
-        return b"multiprocessing.forkserver" in path.read_bytes()
-    except OSError:
-        return False
+    """Children of this process's fork server: the encoding workers (processes may vanish while we look)."""
+    parents: dict[int, int] = {}
+    servers: set[int] = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if b"multiprocessing.forkserver" in (proc / "cmdline").read_bytes():
+                servers.add(int(proc.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    ours = {pid for pid in servers if parents.get(pid) == os.getpid()}
+    return {pid for pid, parent in parents.items() if parent in ours}
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
@@ -89,7 +82,8 @@ def test_a_killed_worker_fails_the_run_with_one_clear_error() -> None:
         for n, page in enumerate(source):
             if n == INLINE_PAGES + 4:
                 for pid in worker_pids():
-                    os.kill(pid, signal.SIGKILL)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
             yield page
 
     encoder = PageEncoder(run_id="r", loaded_at=AT, sales_tz=None, workers=2)
