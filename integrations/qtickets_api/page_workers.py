@@ -87,6 +87,12 @@ class PageEncoder:
             while in_flight:
                 yield self._result(in_flight.popleft())
             finished = True
+        except BrokenProcessPool:  # from a result, or from submit once the pool knows
+            raise WorkerFailed(
+                "a worker process encoding orders died (killed, or out of memory); what was written before "
+                "stays, the rest of the window was not loaded",
+                "the next run fetches the window again; if it recurs, run with --workers 0",
+            ) from None
         finally:
             if finished:
                 pool.shutdown(wait=True)
@@ -97,12 +103,6 @@ class PageEncoder:
     def _result(self, future: Future[EncodedOrders]) -> EncodedOrders:
         try:
             return future.result(timeout=PAGE_TIMEOUT_S)
-        except BrokenProcessPool:
-            raise WorkerFailed(
-                "a worker process encoding orders died (killed, or out of memory); what was written before "
-                "stays, the rest of the window was not loaded",
-                "the next run fetches the window again; if it recurs, run with --workers 0",
-            ) from None
         except TimeoutError:
             raise WorkerFailed(
                 f"a worker process did not return its page of orders within {PAGE_TIMEOUT_S:.0f} s; what was "
