@@ -70,13 +70,7 @@ def encode_orders(
         out.basket_counts.append(len(order.baskets))
         out.event_ids.add(order.event_id)
         if order.is_paid:
-            out.paid_tickets += sum(b.quantity for b in order.baskets if b.deleted_at is None and b.refunded_at is None)
+            out.paid_tickets += sum(b.quantity for b in order.baskets if b.is_live)
     if sales_tz is not None:
         out.sales = sales_rows(batch.orders, ZoneInfo(sales_tz))
     return out
-
-
-def encode_page(pages: tuple[list[bytes], str, datetime, str | None]) -> EncodedOrders:
-    """``encode_orders`` with its arguments in one picklable tuple: the call a worker process runs."""
-    items, run_id, loaded_at, sales_tz = pages
-    return encode_orders(items, run_id=run_id, loaded_at=loaded_at, sales_tz=sales_tz)

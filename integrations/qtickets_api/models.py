@@ -64,6 +64,11 @@ class Basket(msgspec.Struct):
             setattr(self, name, _aware(getattr(self, name)))
 
     @property
+    def is_live(self) -> bool:
+        """Neither deleted nor refunded: a ticket of a paid order that counts as sold."""
+        return self.deleted_at is None and self.refunded_at is None
+
+    @property
     def zone(self) -> str:
         seat = self.seat_id or ""
         return seat.rsplit("-", 1)[0] if "-" in seat else seat

@@ -25,7 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 
 from .api_client import Record
-from .encoded_orders import EncodedOrders, encode_orders, encode_page
+from .encoded_orders import EncodedOrders, encode_orders
 from .errors import WorkerFailed
 from .worker_process import start_worker
 
@@ -65,7 +65,7 @@ class PageEncoder:
     def _in_workers(self, pages: Iterator[list[Record]]) -> Iterator[EncodedOrders]:
         try:
             context = multiprocessing.get_context("forkserver")  # ValueError where there is none (Windows)
-            context.set_forkserver_preload([encode_page.__module__, start_worker.__module__])
+            context.set_forkserver_preload([encode_orders.__module__, start_worker.__module__])
             pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
             )
@@ -79,8 +79,11 @@ class PageEncoder:
         finished = False
         try:
             for page in pages:
-                task = ([bytes(item) for item in page], self.run_id, self.loaded_at, self.sales_tz)
-                in_flight.append(pool.submit(encode_page, task))
+                in_flight.append(
+                    pool.submit(
+                        encode_orders, page, run_id=self.run_id, loaded_at=self.loaded_at, sales_tz=self.sales_tz
+                    )
+                )
                 self.pages_in_workers += 1
                 if len(in_flight) > self.workers * 2:
                     yield self._result(in_flight.popleft())
@@ -88,11 +91,7 @@ class PageEncoder:
                 yield self._result(in_flight.popleft())
             finished = True
         except BrokenProcessPool:  # from a result, or from submit once the pool knows
-            raise WorkerFailed(
-                "a worker process encoding orders died (killed, or out of memory); what was written before "
-                "stays, the rest of the window was not loaded",
-                "the next run fetches the window again; if it recurs, run with --workers 0",
-            ) from None
+            raise _failed("a worker process encoding orders died (killed, or out of memory)") from None
         finally:
             if finished:
                 pool.shutdown(wait=True)
@@ -104,17 +103,20 @@ class PageEncoder:
         try:
             return future.result(timeout=PAGE_TIMEOUT_S)
         except TimeoutError:
-            raise WorkerFailed(
-                f"a worker process did not return its page of orders within {PAGE_TIMEOUT_S:.0f} s; what was "
-                "written before stays, the rest of the window was not loaded",
-                "the next run fetches the window again; if it recurs, run with --workers 0",
-            ) from None
+            raise _failed(f"a worker process did not return its page of orders within {PAGE_TIMEOUT_S:.0f} s") from None
 
     def _here(self, page: list[Record]) -> EncodedOrders:
         started = time.perf_counter()
         encoded = encode_orders(page, run_id=self.run_id, loaded_at=self.loaded_at, sales_tz=self.sales_tz)
         self.seconds_in_process += time.perf_counter() - started
         return encoded
+
+
+def _failed(what: str) -> WorkerFailed:
+    return WorkerFailed(
+        f"{what}; what was written before stays, the rest of the window was not loaded",
+        "the next run fetches the window again; if it recurs, run with --workers 0",
+    )
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

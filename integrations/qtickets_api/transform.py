@@ -116,7 +116,7 @@ def sales_rows(orders: Iterable[Order], tz: ZoneInfo) -> list[SalesRow]:
             continue
         local = order.payed_at.astimezone(tz)
         for b in order.baskets:
-            if b.deleted_at is not None or b.refunded_at is not None:
+            if not b.is_live:
                 continue
             key = (local.date(), order.event_id, b.show_id)
             row = acc.setdefault(key, SalesRow(*key))

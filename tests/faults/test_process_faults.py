@@ -18,6 +18,7 @@ from integrations.qtickets_api.simulator import FaultConfig
 from tests.conftest import REPO, query
 from tests.faults.test_api_faults import assert_no_duplicates
 from tests.loader.test_end_to_end import facts, truth
+from tests.support.processes import HAS_PROC, descendants, still_running
 
 
 def start_loader(envfile: Path, *args: str) -> subprocess.Popen[str]:
@@ -92,37 +93,7 @@ def test_a_second_run_while_one_is_running_exits_cleanly(envfile: Path, sim: Any
     assert [r[0] for r in query(load_settings(envfile), "SELECT status FROM zakaz.meta_job_runs")] == ["success"]
 
 
-def descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (from /proc: the fork server's workers are grandchildren)."""
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            parents[int(stat.parent.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def still_running(pids: set[int]) -> set[int]:
-    alive = set()
-    for pid in pids:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if state != "Z":
-            alive.add(pid)
-    return alive
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_kill_9_during_worker_encoding_leaves_no_process_behind(envfile: Path, sim: Any) -> None:
     sim.set_faults(FaultConfig(latency_ms=20))
     victim = start_loader(envfile, "--since", "2021-01-01", "--per-page", "20", "--workers", "2", "-v")

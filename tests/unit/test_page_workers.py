@@ -9,7 +9,6 @@ import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from integrations.qtickets_api.encoded_orders import EncodedOrders, encode_orders
 from integrations.qtickets_api.errors import WorkerFailed
 from integrations.qtickets_api.page_workers import INLINE_PAGES, PageEncoder
+from tests.support.processes import HAS_PROC, children, command_line, live_parents
 from tests.unit.test_transform import order
 
 AT = datetime(2025, 11, 3, tzinfo=UTC)
@@ -60,21 +60,13 @@ def test_small_windows_never_start_a_worker() -> None:
 
 
 def worker_pids() -> set[int]:
-    """Children of this process's fork server: the encoding workers (processes may vanish while we look)."""
-    parents: dict[int, int] = {}
-    servers: set[int] = set()
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            parents[int(proc.name)] = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if b"multiprocessing.forkserver" in (proc / "cmdline").read_bytes():
-                servers.add(int(proc.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    ours = {pid for pid in servers if parents.get(pid) == os.getpid()}
-    return {pid for pid, parent in parents.items() if parent in ours}
+    """Children of this process's fork server: the encoding workers."""
+    parents = live_parents()
+    servers = {pid for pid in children({os.getpid()}, parents) if b"multiprocessing.forkserver" in command_line(pid)}
+    return children(servers, parents)
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_a_killed_worker_fails_the_run_with_one_clear_error() -> None:
     source = pages(INLINE_PAGES + 40)
 
@@ -107,7 +99,7 @@ def test_without_worker_processes_every_page_is_encoded_in_process(
     assert "Cannot start worker processes" in caplog.text
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
 def test_a_worker_that_does_not_answer_fails_the_run_and_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("integrations.qtickets_api.page_workers.PAGE_TIMEOUT_S", 1e-6)
     encoder = PageEncoder(run_id="r", loaded_at=AT, sales_tz=None, workers=2)
