@@ -4,9 +4,9 @@
 
 The loader normally fetches pages on a background thread, transforms on the main thread and inserts on a third,
 and pyinstrument samples only the thread that started it. So that one profile shows every cost, this run swaps
-``fetch._prefetched`` for a plain serial chain of the same page sources and the write-behind for inline writes
-(nothing else changes): its wall time is the *sum* of the parts, while the real run overlaps fetching,
-transforming and inserting. Prints one JSON line:
+page prefetching for a plain serial chain of the same page sources and the write-behind for inline writes
+(``variants.switch_off``; nothing else changes): its wall time is the *sum* of the parts, while the real run
+overlaps fetching, transforming and inserting. Prints one JSON line:
 seconds per category (imports, start-up, network, parsing, transforming, inserting, facts, inventory, other)
 and the run's own phase timings.
 """
@@ -17,38 +17,37 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from pyinstrument import Profiler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from variants import switch_off
 
 # (file suffix, function or None for any) -> category; the first match of a frame wins.
 PHASES: list[tuple[str, str | None, str]] = [
-    ("qtickets_api/pipeline.py", "open_storage", "start-up (engine, migrations)"),
-    ("qtickets_api/pipeline.py", "fetch_events", "events"),
-    ("qtickets_api/pipeline.py", "fetch_orders", "orders loop (pipeline)"),
-    ("qtickets_api/pipeline.py", "build_sales_facts", "facts rebuild"),
-    ("qtickets_api/pipeline.py", "snapshot_inventory", "inventory"),
-    ("qtickets_api/pipeline.py", "write_dimensions", "other"),
-    ("qtickets_api/pipeline.py", "fetch_missing_events", "other"),
-    ("qtickets_api/pipeline.py", "record_run", "other"),
-    ("qtickets_api/pipeline.py", "close", "other"),
+    ("qtickets_api/ingest/run.py", "open_storage", "start-up (engine, migrations)"),
+    ("qtickets_api/ingest/run.py", "fetch_events", "events"),
+    ("qtickets_api/ingest/run.py", "fetch_orders", "orders loop (pipeline)"),
+    ("qtickets_api/ingest/run.py", "build_sales_facts", "facts rebuild"),
+    ("qtickets_api/ingest/run.py", "snapshot_inventory", "inventory"),
+    ("qtickets_api/ingest/run.py", "write_dimensions", "other"),
+    ("qtickets_api/ingest/run.py", "fetch_missing_events", "other"),
+    ("qtickets_api/ingest/run.py", "record_run", "other"),
+    ("qtickets_api/ingest/run.py", "close", "other"),
 ]
 # refinements inside the orders loop
 ORDERS: list[tuple[str, str | None, str]] = [
     ("/httpx/", None, "network (HTTP client + wait)"),
     ("/httpcore/", None, "network (HTTP client + wait)"),
-    ("qtickets_api/api_client.py", None, "parsing (page split, ids, checks)"),
-    ("qtickets_api/page_workers.py", None, "transforming (msgspec, scrub, rows)"),
-    ("qtickets_api/encoded_orders.py", None, "transforming (msgspec, scrub, rows)"),
-    ("qtickets_api/transform.py", None, "transforming (msgspec, scrub, rows)"),
-    ("qtickets_api/models.py", None, "transforming (msgspec, scrub, rows)"),
-    ("qtickets_api/redaction.py", None, "transforming (msgspec, scrub, rows)"),
-    ("qtickets_api/storage/writer.py", None, "inserting (dedup query + insert)"),
-    ("qtickets_api/write_behind.py", None, "inserting (dedup query + insert)"),
+    ("qtickets_api/api/", None, "parsing (page split, ids, checks)"),
+    ("qtickets_api/ingest/encode.py", None, "transforming (msgspec, scrub, rows)"),
+    ("qtickets_api/ingest/rows.py", None, "transforming (msgspec, scrub, rows)"),
+    ("qtickets_api/domain/records.py", None, "transforming (msgspec, scrub, rows)"),
+    ("qtickets_api/domain/redaction.py", None, "transforming (msgspec, scrub, rows)"),
+    ("qtickets_api/storage/", None, "inserting (dedup query + insert)"),
+    ("qtickets_api/ingest/write_behind.py", None, "inserting (dedup query + insert)"),
 ]
 NETWORK = "network (HTTP client + wait)"
 
@@ -96,29 +95,15 @@ def main() -> int:
     profiler.start()
     from datetime import UTC, datetime
 
-    from integrations.qtickets_api import fetch, pipeline
-    from integrations.qtickets_api.config import load_settings
+    from integrations.qtickets_api import RunOptions, load_settings, run_loader
     from integrations.qtickets_api.loader import parse_when
-    from integrations.qtickets_api.pipeline import RunOptions, run_loader
 
-    def serial(sources: list[Callable[[], Iterator[Any]]], *, workers: int) -> Iterator[Any]:
-        for source in sources:
-            yield from source()
-
-    class InlineWrites(pipeline.WriteBehind):
-        def submit(self, write: Callable[[], None]) -> None:
-            started = time.perf_counter()
-            write()
-            self.seconds_writing += time.perf_counter() - started
-
-    fetch._prefetched = serial  # type: ignore[assignment]
-    pipeline.WriteBehind = InlineWrites  # type: ignore[misc]
+    switch_off({"prefetch", "write_behind"})
     settings = load_settings(args.envfile)
     options = RunOptions(
         since=parse_when(args.since, settings.tz, end=False),
         until=datetime.now(UTC).replace(microsecond=0),
         skip_inventory=args.skip_inventory,
-        workers=0,  # every page encoded on this thread, where the profiler sees it
     )
     result = run_loader(settings, options)
     profiler.stop()

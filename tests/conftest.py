@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.config import Settings, load_settings
+from integrations.qtickets_api import Settings, load_settings
 from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
-from integrations.qtickets_api.storage.connection import connect
+from integrations.qtickets_api.storage import connect
 
 REPO = Path(__file__).resolve().parents[1]
 SIM_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -67,7 +67,7 @@ def settings(envfile: Path) -> Settings:
 
 def query(settings: Settings, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
     with connect(settings) as storage:
-        return [tuple(r) for r in storage.client.query(sql, parameters=parameters).result_rows]
+        return [tuple(r) for r in storage.query(sql, parameters).result_rows]
 
 
 def run_cli(args: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300) -> Any:

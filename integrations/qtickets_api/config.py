@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from .domain.redaction import fingerprint
 from .errors import ConfigError
-from .redaction import fingerprint
+from .storage.connection import Target
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,18 @@ class Settings:
     @property
     def uses_embedded_clickhouse(self) -> bool:
         return not self.clickhouse_host
+
+    @property
+    def clickhouse(self) -> Target:
+        return Target(
+            db=self.clickhouse_db,
+            host=self.clickhouse_host,
+            data_dir=self.clickhouse_data_dir,
+            user=self.clickhouse_user,
+            password=self.clickhouse_password,
+            verify=self.clickhouse_verify,
+            ca_bundle=self.clickhouse_ca_bundle,
+        )
 
     def describe(self) -> dict[str, str]:
         """Every setting as text, safe to print: the token and password appear only as fingerprints."""

@@ -1,17 +1,25 @@
-"""Every error the product reports to a person, as one tree.
+"""Every error the product raises on purpose, as one tree. This module imports nothing of ours: every layer
+may raise these, and a lower layer's own errors (the ClickHouse driver's, httpx's) are mapped to them at
+that layer's boundary, so no command ever catches a library exception.
 
-ZakazError                 one clear line: what is wrong (``str(e)``) and what to do (``hint``)
-├── ConfigError            missing or invalid setting, unreadable env file            exit 2
-├── RunLocked              another loader run holds the job lock                      exit 0 (skip)
-├── ApiError               QTickets answered in a way the loader cannot use           exit 1
-│   ├── ApiAuthError       401/403: the token is wrong or revoked
-│   ├── ApiHttpError       a non-retryable status, or retries exhausted
-│   ├── ApiUnreachable     connection refused / DNS / TLS / timeouts past the retry budget
-│   └── ApiMalformedResponse  not JSON, or JSON of an unexpected shape
-├── WorkerFailed           a worker process encoding orders died                      exit 1
-└── StorageError           ClickHouse could not be used                               exit 1
-    ├── StorageUnreachable the server did not answer, or refused the credentials
-    └── DataDirLocked      the embedded data directory is open in another process
+ZakazError                      one clear line: what is wrong (``str(e)``) and what to do (``hint``)
+├── ConfigError                 missing or invalid setting, unreadable env file, bad flag      exit 2
+├── RunLockedError              another loader run holds the run lock                         exit 0 (skip)
+├── ApiError                    QTickets answered in a way the loader cannot use              exit 1
+│   ├── ApiAuthError            401/403: the token is wrong or revoked
+│   ├── ApiHttpError            a non-retryable status, or retries exhausted
+│   ├── ApiUnreachableError     connection refused / DNS / TLS / timeouts past the retry budget
+│   └── ApiMalformedError       not JSON, or JSON of an unexpected shape
+├── StorageError                ClickHouse could not be used (every driver error becomes one)  exit 1
+│   ├── StorageUnreachableError the server did not answer, or refused the credentials
+│   ├── StorageQueryError       ClickHouse failed a statement (``code``: its error name, such as UNKNOWN_TABLE)
+│   └── DataDirLockedError      the embedded data directory is open in another process
+└── ProbeError                  the probe could not run, or must not keep what it wrote       exit 2
+
+Outside the tree, because no person ever sees them:
+TransientError                  one failed attempt of an API call that may succeed if tried again; the retry
+                                policy turns the last one into its ``final`` ZakazError
+InvalidRecordError              one API record without the shape the loader relies on; it becomes a reject row
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ class ConfigError(ZakazError):
     exit_code = 2
 
 
-class RunLocked(ZakazError):
+class RunLockedError(ZakazError):
     exit_code = 0
 
 
@@ -52,15 +60,11 @@ class ApiHttpError(ApiError):
         self.body_preview = body_preview
 
 
-class ApiUnreachable(ApiError):
+class ApiUnreachableError(ApiError):
     pass
 
 
-class ApiMalformedResponse(ApiError):
-    pass
-
-
-class WorkerFailed(ZakazError):
+class ApiMalformedError(ApiError):
     pass
 
 
@@ -68,9 +72,54 @@ class StorageError(ZakazError):
     pass
 
 
-class StorageUnreachable(StorageError):
+class StorageUnreachableError(StorageError):
     pass
 
 
-class DataDirLocked(StorageError):
+class StorageQueryError(StorageError):
+    def __init__(self, message: str, hint: str = "", *, code: str = "") -> None:
+        super().__init__(message, hint)
+        self.code = code
+
+
+class DataDirLockedError(StorageError):
     pass
+
+
+class ProbeError(ZakazError):
+    """The probe could not run (or must not keep what it wrote)."""
+
+    exit_code = 2
+
+
+class TransientError(Exception):
+    """One failed attempt that may succeed if tried again; carries what to report if it never does."""
+
+    def __init__(self, what: str, *, final: ZakazError, retry_after_s: float | None = None) -> None:
+        super().__init__(what)
+        self.what = what
+        self.final = final
+        self.retry_after_s = retry_after_s
+
+
+class InvalidRecordError(ValueError):
+    """A record that does not have the shape the loader relies on; the message says where."""
+
+
+__all__ = [
+    "ApiAuthError",
+    "ApiError",
+    "ApiHttpError",
+    "ApiMalformedError",
+    "ApiUnreachableError",
+    "ConfigError",
+    "DataDirLockedError",
+    "InvalidRecordError",
+    "ProbeError",
+    "RunLockedError",
+    "StorageError",
+    "StorageQueryError",
+    "StorageUnreachableError",
+    "TransientError",
+    "ZakazError",
+]

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from .cli_support import main_guard
+from .cli import main_guard
 from .config import load_settings
+from .errors import StorageQueryError
 from .storage import job_runs
 from .storage.connection import connect
 
@@ -29,11 +30,10 @@ def cli(envfile: Path | None, max_age_minutes: float) -> None:
     with connect(settings) as storage:
         try:
             last = job_runs.last_success(storage)
-        except Exception as exc:  # the table may not exist yet: no run ever finished
-            if "UNKNOWN_TABLE" in str(exc) or "UNKNOWN_DATABASE" in str(exc):
-                last = None
-            else:
+        except StorageQueryError as exc:  # the table may not exist yet: no run ever finished
+            if exc.code not in ("UNKNOWN_TABLE", "UNKNOWN_DATABASE"):
                 raise
+            last = None
     if last is None:
         click.echo("STALE: no successful qtickets_api run recorded in meta_job_runs")
         sys.exit(1)

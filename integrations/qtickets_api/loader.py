@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -12,13 +9,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .cli_support import main_guard
-from .config import Settings, load_settings
-from .errors import ConfigError, RunLocked
-from .logging_setup import configure
-from .page_workers import default_workers
-from .pipeline import RunOptions, RunResult, default_window, run_loader
-from .storage.locks import FileLock
+from .cli import main_guard
+from .config import load_settings
+from .errors import ConfigError, RunLockedError
+from .ingest import RunOptions, RunResult, default_window, run_loader, run_lock
+from .logs import configure
 
 PROG = "python -m integrations.qtickets_api.loader"
 
@@ -44,14 +39,6 @@ def parse_when(value: str, zone: str, *, end: bool) -> datetime:
     return moment.astimezone(UTC)
 
 
-def run_lock_path(settings: Settings) -> Path:
-    if settings.uses_embedded_clickhouse:
-        return settings.clickhouse_data_dir.resolve() / ".qtickets_api.run.lock"
-    key = hashlib.sha256(f"{settings.clickhouse_host}/{settings.clickhouse_db}".encode()).hexdigest()[:10]
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    return Path(base) / f"zakaz-qtickets_api-{key}.lock"
-
-
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--envfile", type=click.Path(path_type=Path), help="dotenv file with the settings (wins over the environment)."
@@ -70,12 +57,6 @@ def run_lock_path(settings: Settings) -> Path:
 @click.option(
     "--concurrency", type=click.IntRange(1, 16), help="Parallel order fetchers over disjoint id ranges [default: 1]."
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(0, 16),
-    help="Processes that decode and encode orders when a window has more than 8 pages; 0: none "
-    "[default: one per core, at most 4; none on one core].",
-)
 @click.option("--per-page", type=click.IntRange(1, 5000), help="Page size asked of the API [default: 500].")
 @click.option("--strict-perms", is_flag=True, help="Refuse an env file that other users can read.")
 def cli(
@@ -89,7 +70,6 @@ def cli(
     skip_inventory: bool,
     concurrency: int | None,
     per_page: int | None,
-    workers: int | None,
     strict_perms: bool,
 ) -> None:
     """Load orders, events and seat inventory changed in a time window from QTickets into ClickHouse."""
@@ -116,14 +96,13 @@ def cli(
         skip_inventory=skip_inventory,
         concurrency=concurrency or settings.api_concurrency,
         per_page=per_page or settings.api_per_page,
-        workers=default_workers() if workers is None else workers,
     )
     if dry_run:
         print_preview(run_loader(settings, options))
         return
-    lock = FileLock(run_lock_path(settings))
+    lock = run_lock(settings)
     if not lock.try_acquire():
-        raise RunLocked(
+        raise RunLockedError(
             f"another loader run is in progress (pid {lock.holder()}, lock {lock.path})",
             "this run is skipped; the next timer tick will run normally",
         )
@@ -160,6 +139,8 @@ def print_preview(result: RunResult) -> None:
 
 
 main = main_guard(cli, PROG)
+
+__all__ = ["cli", "main", "parse_when", "print_preview"]
 
 if __name__ == "__main__":
     main()

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import ZakazError
-from .logging_setup import configure
-from .models import InvalidRecord, Order, convert
-from .pipeline import RunOptions, run_loader
+from .domain.records import Order, convert
+from .errors import InvalidRecordError, ZakazError
+from .ingest import RunOptions, run_loader
+from .logs import configure
 from .simulator import FaultConfig, Simulator, SimulatorConfig
 from .simulator.truth import expected_sales, malformed_order_ids
 from .storage.connection import connect
@@ -107,25 +107,25 @@ def compare(sim: Simulator, storage: Any) -> dict[str, Any]:
             continue
         try:
             order = convert(item, Order)
-        except InvalidRecord:
+        except InvalidRecordError:
             continue
         latest[order.id] = order.version
     db = storage.db
     stored = dict(
-        storage.client.query(
+        storage.query(
             f"SELECT order_id, max(version) FROM {db}.stg_qtickets_api_orders_raw GROUP BY order_id"
         ).result_rows
     )
     lost = sum(1 for oid, version in latest.items() if stored.get(oid) != version)
-    raw_rows, raw_distinct = storage.client.query(
+    raw_rows, raw_distinct = storage.query(
         f"SELECT count(), uniqExact(order_id, version) FROM {db}.stg_qtickets_api_orders_raw"
     ).result_rows[0]
-    fact_rows, fact_keys = storage.client.query(
+    fact_rows, fact_keys = storage.query(
         f"SELECT count(), uniqExact(sales_date, city, event_id, show_id) FROM {db}.fact_qtickets_sales_daily"
     ).result_rows[0]
     got = {
         (r[0], int(r[1]), int(r[2])): (int(r[3]), r[4])
-        for r in storage.client.query(
+        for r in storage.query(
             "SELECT sales_date, event_id, show_id, sum(tickets_sold), sum(revenue) "
             f"FROM {db}.fact_qtickets_sales_daily GROUP BY sales_date, event_id, show_id"
         ).result_rows
@@ -160,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     print("SOAK OK" if ok else "SOAK FAILED")
     return 0 if ok else 1
 
+
+__all__ = ["compare", "main", "random_faults", "soak"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .cli_support import main_guard
+from .cli import main_guard
 from .config import load_settings
 from .errors import ConfigError
 from .storage.connection import connect
@@ -62,7 +62,7 @@ def cli(
         overrides["CLICKHOUSE_PASSWORD"] = password
     settings = load_settings(envfile, overrides=overrides)
     with connect(settings) as storage:
-        result = storage.client.query(sql)
+        result = storage.query(sql)
         click.echo(render(list(result.column_names), list(result.result_rows), fmt), nl=False)
 
 

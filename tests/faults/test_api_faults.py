@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.config import Settings, load_settings
+from integrations.qtickets_api import RunOptions, Settings, load_settings, run_loader
 from integrations.qtickets_api.errors import ApiHttpError
-from integrations.qtickets_api.pipeline import RunOptions, run_loader
 from integrations.qtickets_api.simulator import FaultConfig
 from integrations.qtickets_api.simulator.truth import expected_sales, malformed_order_ids
 from tests.conftest import query

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from integrations.qtickets_api.config import load_settings
+from integrations.qtickets_api import load_settings
 from integrations.qtickets_api.simulator import FaultConfig
 from tests.conftest import query, run_cli
 

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.config import load_settings
+from integrations.qtickets_api import load_settings
 from integrations.qtickets_api.simulator import FaultConfig
 from tests.conftest import REPO, query
 from tests.faults.test_api_faults import assert_no_duplicates
 from tests.loader.test_end_to_end import facts, truth
-from tests.support.processes import HAS_PROC, descendants, still_running
 
 
 def start_loader(envfile: Path, *args: str) -> subprocess.Popen[str]:
@@ -91,23 +90,3 @@ def test_a_second_run_while_one_is_running_exits_cleanly(envfile: Path, sim: Any
         _out, err = slow.communicate(timeout=300)
     assert slow.returncode == 0, err
     assert [r[0] for r in query(load_settings(envfile), "SELECT status FROM zakaz.meta_job_runs")] == ["success"]
-
-
-@pytest.mark.skipif(not HAS_PROC, reason="reads /proc")
-def test_kill_9_during_worker_encoding_leaves_no_process_behind(envfile: Path, sim: Any) -> None:
-    sim.set_faults(FaultConfig(latency_ms=20))
-    victim = start_loader(envfile, "--since", "2021-01-01", "--per-page", "20", "--workers", "2", "-v")
-    assert victim.stderr is not None
-    for line in victim.stderr:
-        if "encoding the rest in 2 worker processes" in line:
-            break
-    time.sleep(0.3)
-    helpers = descendants(victim.pid)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(30)
-    assert victim.returncode == -signal.SIGKILL, "the run finished before the kill: the test proves nothing"
-    assert len(helpers) >= 3, "expected a fork server and two workers under the loader"
-    deadline = time.time() + 10
-    while still_running(helpers) and time.time() < deadline:
-        time.sleep(0.1)
-    assert not still_running(helpers), "worker processes outlived the killed loader"

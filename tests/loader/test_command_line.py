@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from integrations.qtickets_api.config import load_settings
-from integrations.qtickets_api.storage.connection import connect
+from integrations.qtickets_api import load_settings
+from integrations.qtickets_api.storage import connect
 from tests.conftest import REPO, run_cli, write_env
 
 VERBATIM = [
@@ -98,7 +98,7 @@ def test_unreachable_api_is_one_line_and_recorded_as_failed(tmp_path: Path, toke
     assert r.returncode == 1
     assert "unreachable" in one_error_line(r.stderr)
     with connect(load_settings(env)) as storage:
-        rows = storage.client.query("SELECT status, error FROM zakaz.meta_job_runs").result_rows
+        rows = storage.query("SELECT status, error FROM zakaz.meta_job_runs").result_rows
     assert rows and rows[0][0] == "failed" and "unreachable" in rows[0][1]
 
 
@@ -117,8 +117,8 @@ def test_locked_data_directory_is_one_line(tmp_path: Path, envfile: Path) -> Non
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; from pathlib import Path; "
-         "from integrations.qtickets_api.config import load_settings; "
-         "from integrations.qtickets_api.storage.connection import connect; "
+         "from integrations.qtickets_api import load_settings; "
+         "from integrations.qtickets_api.storage import connect; "
          "s = connect(load_settings(Path(sys.argv[1]))); print('ready', flush=True); time.sleep(60)",
          str(envfile)],
         cwd=REPO, stdout=subprocess.PIPE, text=True,

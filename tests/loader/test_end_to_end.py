@@ -3,17 +3,12 @@ computed independently from the simulator's own data, after any sequence of runs
 
 from __future__ import annotations
 
-import logging
-import re
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
-from integrations.qtickets_api.config import Settings
-from integrations.qtickets_api.pipeline import RunOptions, run_loader
+from integrations.qtickets_api import RunOptions, Settings, run_loader
 from integrations.qtickets_api.simulator.truth import expected_inventory, expected_sales
 from tests.conftest import query
 
@@ -181,14 +176,12 @@ def test_no_personal_data_or_token_in_the_raw_table(settings: Settings, sim: Any
 
 
 def test_a_wall_clock_stepping_back_does_not_hide_changes(settings: Settings, sim: Any) -> None:
-    from integrations.qtickets_api.storage import facts as fact_tables
-    from integrations.qtickets_api.storage.connection import connect
-    from integrations.qtickets_api.storage.writer import StagingWriter
+    from integrations.qtickets_api.storage import connect, facts, set_state
 
     backfill(settings, sim)
     with connect(settings) as storage:  # as if the last build happened an hour "later" than now
         future = datetime.now(UTC) + timedelta(hours=1)
-        StagingWriter(storage).set_state(fact_tables.WATERMARK, future.strftime("%Y-%m-%d %H:%M:%S.%f"), future)
+        set_state(storage, facts.WATERMARK, future.strftime("%Y-%m-%d %H:%M:%S.%f"), future)
     sim.refund_old_paid_order(min_age=timedelta(days=30))
     sim.advance(timedelta(minutes=15))
     incremental(settings, sim)
@@ -196,7 +189,7 @@ def test_a_wall_clock_stepping_back_does_not_hide_changes(settings: Settings, si
 
 
 def test_clickhouse_credentials_may_live_in_env_ch(tmp_path: Any, sim: Any, token: str) -> None:
-    from integrations.qtickets_api.config import load_settings
+    from integrations.qtickets_api import load_settings
     from tests.conftest import write_env
 
     env = write_env(
@@ -213,36 +206,3 @@ def test_clickhouse_credentials_may_live_in_env_ch(tmp_path: Any, sim: Any, toke
         "pw",
     )
     assert "pw" not in str(s.describe()) and "pw" not in repr(s)
-
-
-def test_pages_encoded_in_worker_processes_load_the_same_as_in_process(
-    settings: Settings, sim: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A window of more than 8 pages is encoded by worker processes: same rows, same facts, same preview."""
-    caplog.set_level(logging.DEBUG, logger="integrations.qtickets_api")
-    preview = backfill(settings, sim, per_page=40, workers=2, dry_run=True).preview
-    assert re.search(r"(\d+) of \1 pages were encoded in worker processes", caplog.text) is None
-    assert re.search(r"[1-9]\d+ of \d+ pages were encoded in worker processes", caplog.text)
-    assert preview is not None
-    want = truth(sim)
-    assert {k: (r.tickets_sold, r.revenue) for k, r in preview.sales.items()} == want
-    in_workers = backfill(settings, sim, per_page=40, workers=2)
-    assert in_workers.record.rows["orders_fetched"] == len(sim.orders()) and in_workers.record.rejected == 0
-    assert_facts_equal_truth(settings, sim)
-    stored = query(
-        settings, "SELECT order_id, version, payload FROM zakaz.stg_qtickets_api_orders_raw ORDER BY order_id"
-    )
-    baskets = query(settings, "SELECT * EXCEPT _loaded_at FROM zakaz.stg_qtickets_api_baskets ORDER BY basket_id")
-    # the same window in process only: nothing new to write, and a fresh store gets the same rows
-    again = backfill(settings, sim, per_page=40, workers=0)
-    assert again.record.rows["stg_qtickets_api_orders_raw"] == 0
-    query(settings, "TRUNCATE TABLE zakaz.stg_qtickets_api_orders_raw")
-    query(settings, "TRUNCATE TABLE zakaz.stg_qtickets_api_baskets")
-    backfill(settings, sim, per_page=40, workers=0)
-    assert (
-        query(settings, "SELECT order_id, version, payload FROM zakaz.stg_qtickets_api_orders_raw ORDER BY order_id")
-        == stored
-    )
-    assert (
-        query(settings, "SELECT * EXCEPT _loaded_at FROM zakaz.stg_qtickets_api_baskets ORDER BY basket_id") == baskets
-    )

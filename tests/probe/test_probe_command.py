@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from integrations.qtickets_api.domain import fingerprint
 from integrations.qtickets_api.probe.artifacts import OutDir
-from integrations.qtickets_api.redaction import fingerprint
 from tests.conftest import run_cli
 from tests.probe.conftest import PROBE, invoke, make_sim, probe_token, write_env
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from integrations.qtickets_api.redaction import fingerprint
+from integrations.qtickets_api.domain import fingerprint
 from tests.probe.conftest import Run
 
 ARCHIVE = "qtickets_orders_debug.tar.gz"

@@ -19,10 +19,9 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.config import Settings, load_settings
-from integrations.qtickets_api.pipeline import RunOptions, run_loader
+from integrations.qtickets_api import RunOptions, Settings, load_settings, run_loader
 from integrations.qtickets_api.simulator.truth import expected_inventory
-from integrations.qtickets_api.storage.connection import Storage, connect
+from integrations.qtickets_api.storage import Storage, connect
 from tests.conftest import REPO, query, run_cli, write_env
 from tests.loader.test_end_to_end import HISTORY_START, assert_facts_equal_truth, truth
 from tests.support.ch_http_front import ChHttpFront
@@ -123,7 +122,7 @@ class Db:
     def rows(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         if self._storage is None:
             self._storage = connect(self.settings)
-        return [tuple(r) for r in self._storage.client.query(sql, parameters=parameters).result_rows]
+        return [tuple(r) for r in self._storage.query(sql, parameters).result_rows]
 
     def close(self) -> None:
         if self._storage is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.fetch import _prefetched
+from integrations.qtickets_api.api import prefetched
 
 
 def source(n: int, pages: int) -> Callable[[], Iterator[list[Any]]]:
@@ -21,7 +21,7 @@ def consume(sources: list[Callable[[], Iterator[list[Any]]]], workers: int) -> l
 
     def run() -> None:
         try:
-            out.extend(page[0] for page in _prefetched(sources, workers=workers))
+            out.extend(page[0] for page in prefetched(sources, workers=workers))
         except Exception as exc:  # the caller's side of a source's error
             out.append(exc)
 

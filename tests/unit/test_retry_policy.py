@@ -6,9 +6,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from integrations.qtickets_api.api_client import QTicketsClient
-from integrations.qtickets_api.errors import ApiAuthError, ApiHttpError, ApiMalformedResponse, ApiUnreachable
-from integrations.qtickets_api.retry_policy import RetryPolicy, parse_retry_after
+from integrations.qtickets_api.api import QTicketsClient, RetryPolicy, parse_retry_after
+from integrations.qtickets_api.errors import ApiAuthError, ApiHttpError, ApiMalformedError, ApiUnreachableError
 
 
 def test_retry_after_in_seconds_and_as_http_date() -> None:
@@ -69,11 +68,11 @@ def test_list_calls_send_a_json_body_on_get_with_the_bearer_token() -> None:
         ([httpx.Response(403, json={"error": "denied", "status": 403})], ApiAuthError),
         ([httpx.Response(404, text="<html>404</html>")], ApiHttpError),
         ([httpx.Response(503, json={"error": "Unknown error", "code": "UNKNOWN_ERROR"})], ApiHttpError),
-        ([httpx.Response(200, text="<html>oops</html>")], ApiMalformedResponse),
-        ([httpx.Response(200, text='{"data": [{"id": 1')], ApiMalformedResponse),
-        ([httpx.ConnectError("refused")], ApiUnreachable),
-        ([httpx.ReadTimeout("slow")], ApiUnreachable),
-        ([httpx.RemoteProtocolError("peer closed connection")], ApiUnreachable),
+        ([httpx.Response(200, text="<html>oops</html>")], ApiMalformedError),
+        ([httpx.Response(200, text='{"data": [{"id": 1')], ApiMalformedError),
+        ([httpx.ConnectError("refused")], ApiUnreachableError),
+        ([httpx.ReadTimeout("slow")], ApiUnreachableError),
+        ([httpx.RemoteProtocolError("peer closed connection")], ApiUnreachableError),
     ],
 )
 def test_failures_end_in_one_clear_error_after_bounded_attempts(responses: list, error: type) -> None:  # type: ignore[type-arg]
@@ -99,5 +98,5 @@ def test_keyset_paging_detects_a_stripped_body() -> None:
     transport, _ = scripted([httpx.Response(200, json=oldest)])
     pages = client(transport).iter_by_id("orders", [], per_page=50)
     assert len(next(pages)) == 50
-    with pytest.raises(ApiMalformedResponse, match="ignored the JSON body"):
+    with pytest.raises(ApiMalformedError, match="ignored the JSON body"):
         next(pages)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from integrations.qtickets_api.redaction import fingerprint, scrub_personal_data
-from integrations.qtickets_api.transform import inventory, sales_rows, transform_orders
+from integrations.qtickets_api.domain import fingerprint, inventory, sales_rows, scrub_personal_data
+from integrations.qtickets_api.ingest import transform_orders
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -108,7 +108,7 @@ def test_fingerprint_reveals_no_part_of_the_token() -> None:
 
 
 def test_fast_order_scrub_agrees_with_the_generic_one() -> None:
-    from integrations.qtickets_api.redaction import scrub_order_json
+    from integrations.qtickets_api.domain import scrub_order_json
 
     o = order(fields={"ФИО": "x"}, custom={"note": "y"}, new_field={"email": "b@example.com", "ok": 1},
               refunds=[{"id": 1, "client_email": "c@example.com"}], utm={"utm_source": "x"},

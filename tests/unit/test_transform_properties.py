@@ -1,5 +1,6 @@
 """Property-based: for any set of orders and any sequence of versions, the facts the SQL rebuild
-produces equal the truth written independently in the simulator package."""
+produces equal the truth written independently in the simulator package, and the dry run's Python
+preview (the same sold-ticket rule, ``domain.sold``, applied in Python) agrees with both."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from integrations.qtickets_api.config import Settings
-from integrations.qtickets_api.encoded_orders import encode_orders
+from integrations.qtickets_api import Settings
+from integrations.qtickets_api.domain import Order, convert, sales_rows
+from integrations.qtickets_api.ingest import encode_orders
 from integrations.qtickets_api.simulator.truth import expected_sales
-from integrations.qtickets_api.storage import facts, migrations
-from integrations.qtickets_api.storage.connection import Storage, connect
-from integrations.qtickets_api.storage.writer import StagingWriter
+from integrations.qtickets_api.storage import StagingWriter, Storage, connect, facts, migrations
 
 BASE = datetime(2025, 12, 31, 20, 0, tzinfo=UTC)  # near midnight in Moscow and a month boundary
 
@@ -71,9 +72,9 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Storage]:
 
 
 def reset(storage: Storage) -> None:
-    for table in storage.client.query(f"SHOW TABLES FROM {storage.db}").result_rows:
+    for table in storage.query(f"SHOW TABLES FROM {storage.db}").result_rows:
         if table[0] != "meta_schema_migrations":
-            storage.client.command(f"TRUNCATE TABLE {storage.db}.{table[0]}")
+            storage.command(f"TRUNCATE TABLE {storage.db}.{table[0]}")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -88,17 +89,19 @@ def test_sql_facts_equal_truth_for_any_history(storage: Storage, data: st.DataOb
     chunk = max(1, len(deliveries) // runs)
     for start in range(0, len(deliveries), chunk):
         loaded = datetime.now(UTC)
-        writer.write_orders(encode_orders(deliveries[start : start + chunk], run_id="p", loaded_at=loaded))
+        writer.write_orders(encode_orders(deliveries[start : start + chunk], run_id="p", loaded_at=loaded).lines)
         facts.rebuild_sales(storage, tz)
     latest = [h[-1] for h in histories]
     # the loader keeps the newest version it ever saw of each order
     want = {k: (int(v[0]), Decimal(v[1])) for k, v in expected_sales(latest, tz=tz).items()}
-    rows = storage.client.query(
+    rows = storage.query(
         f"SELECT sales_date, event_id, show_id, sum(tickets_sold), sum(revenue) FROM {storage.db}.fact_qtickets_sales_daily "
         "GROUP BY sales_date, event_id, show_id"
     ).result_rows
     got = {(r[0], int(r[1]), int(r[2])): (int(r[3]), Decimal(r[4])) for r in rows}
     assert got == want
+    preview = sales_rows([convert(order, Order) for order in latest], ZoneInfo(tz))
+    assert {(r.sales_date, r.event_id, r.show_id): (r.tickets_sold, r.revenue) for r in preview} == got
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -112,10 +115,8 @@ def test_api_values_never_become_sql_text(storage: Storage, text: str) -> None:
         "created_at": "2026-01-05T09:00:00+03:00", "updated_at": "2026-01-05T10:00:00+03:00", "currency_id": "RUB",
         "utm": {"source": hostile}, "baskets": [{"id": 1, "show_id": 1, "seat_id": hostile, "price": 10}],
     }  # fmt: skip
-    StagingWriter(storage).write_orders(encode_orders([item], run_id=hostile, loaded_at=datetime.now(UTC)))
+    StagingWriter(storage).write_orders(encode_orders([item], run_id=hostile, loaded_at=datetime.now(UTC)).lines)
     facts.rebuild_sales(storage, "Europe/Moscow")
-    seat = storage.client.query(f"SELECT seat_id FROM {storage.db}.stg_qtickets_api_baskets").result_rows
+    seat = storage.query(f"SELECT seat_id FROM {storage.db}.stg_qtickets_api_baskets").result_rows
     assert seat == [(hostile,)]
-    assert storage.client.query(
-        f"SELECT sum(tickets_sold) FROM {storage.db}.fact_qtickets_sales_daily"
-    ).result_rows == [(1,)]
+    assert storage.query(f"SELECT sum(tickets_sold) FROM {storage.db}.fact_qtickets_sales_daily").result_rows == [(1,)]

@@ -11,12 +11,11 @@ from pathlib import Path
 
 import click
 
-from ..cli_support import main_guard
+from ..cli import main_guard
 from ..config import load_settings
-from ..errors import ZakazError
-from ..logging_setup import configure
-from ..redaction import redact
-from .artifacts import ProbeError
+from ..domain.redaction import redact
+from ..errors import ProbeError, ZakazError
+from ..logs import configure
 from .report import EXIT_MEANING
 from .runner import PROG, ProbeOptions, plan_text, run_probe
 
@@ -100,6 +99,8 @@ def cli(
 
 
 main = main_guard(cli, PROG)
+
+__all__ = ["cli", "main"]
 
 if __name__ == "__main__":
     main()

@@ -13,8 +13,8 @@ import string
 import tarfile
 from pathlib import Path
 
-from ..errors import ZakazError
-from ..redaction import fingerprint, redact
+from ..domain.redaction import fingerprint, redact
+from ..errors import ProbeError
 
 ARCHIVE = "qtickets_orders_debug.tar.gz"
 _ARTIFACT = re.compile(
@@ -24,12 +24,6 @@ _ARTIFACT = re.compile(
     r"|probe\.log|probe_records\.json"
     r"|qtickets_orders_debug\.tar\.gz)$"
 )
-
-
-class ProbeError(ZakazError):
-    """The probe could not run (or must not keep what it wrote)."""
-
-    exit_code = 2
 
 
 def is_artifact(name: str) -> bool:
@@ -148,3 +142,6 @@ def _members(archive: Path) -> list[tuple[str, bytes]]:
 def read_archive(archive: Path) -> dict[str, bytes]:
     """Member name → content; for tests and for the report's list of what the archive holds."""
     return dict(_members(archive))
+
+
+__all__ = ["ARCHIVE", "OutDir", "check_out_dir", "is_artifact", "read_archive"]

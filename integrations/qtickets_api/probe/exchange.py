@@ -15,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 
 from .. import __version__
-from ..redaction import fingerprint, redact, scrub_personal_data
+from ..domain.moscow import MOSCOW
+from ..domain.redaction import fingerprint, redact, scrub_personal_data
 
-MSK = ZoneInfo("Europe/Moscow")
 USER_AGENT = f"zakaz-dashboard-probe/{__version__}"
 TEXT_LIMIT = 4000
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -35,7 +34,7 @@ def utc_text(moment: datetime) -> str:
 
 
 def msk_text(moment: datetime) -> str:
-    return moment.astimezone(MSK).strftime("%Y-%m-%d %H:%M:%S МСК")
+    return moment.astimezone(MOSCOW).strftime("%Y-%m-%d %H:%M:%S МСК")
 
 
 def both_times(moment: datetime) -> str:
@@ -50,7 +49,7 @@ def parse_ts(value: Any) -> datetime | None:
         moment = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
     except ValueError:
         return None
-    return moment.replace(tzinfo=MSK) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=MOSCOW) if moment.tzinfo is None else moment
 
 
 def scrub_text(text: str, secrets: list[str]) -> str:

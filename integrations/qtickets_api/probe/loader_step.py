@@ -7,12 +7,11 @@ import logging
 from datetime import datetime
 
 import httpx
-from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from ..config import Settings
-from ..errors import ZakazError
-from ..pipeline import RunOptions, run_loader
-from ..redaction import redact
+from ..domain.redaction import redact
+from ..errors import StorageError, ZakazError
+from ..ingest import RunOptions, run_loader
 from ..sql import render
 from ..storage.connection import connect
 from .artifacts import OutDir
@@ -53,10 +52,6 @@ def run_step_g(
         except ZakazError as exc:
             outcome.status, outcome.error = "failed", redact(exc.one_line(), secrets)
             log.error("Loader run failed: %s", outcome.error)
-        except ClickHouseError as exc:
-            outcome.status = "failed"
-            outcome.error = redact("ClickHouse failed: " + " ".join(str(exc).split())[:300], secrets)
-            log.error("Loader run failed: %s", outcome.error)
         except Exception as exc:  # the probe must still write its report
             outcome.status = "failed"
             outcome.error = redact(f"{exc.__class__.__name__}: {exc}", secrets)[:300]
@@ -74,16 +69,16 @@ def _checks(settings: Settings, out: OutDir, outcome: LoaderOutcome, secrets: li
                 query = sql.replace("zakaz.", f"{db}.") if db != "zakaz" else sql
                 header = f"-- {query}\n-- ClickHouse: {storage.target}\n\n"
                 try:
-                    result = storage.client.query(query)
-                except ClickHouseError as exc:
-                    texts[name] = header + "ошибка: " + " ".join(str(exc).split())[:500] + "\n"
+                    result = storage.query(query)
+                except StorageError as exc:
+                    texts[name] = header + "ошибка: " + str(exc)[:500] + "\n"
                     continue
                 rows = [list(row) for row in result.result_rows]
                 texts[name] = header + render(list(result.column_names), rows, "table")
                 if name == "stepG_loader_stg.txt" and rows and rows[0]:
                     outcome.stg_count = int(rows[0][0])
-    except (ZakazError, ClickHouseError) as exc:
-        message = exc.one_line() if isinstance(exc, ZakazError) else " ".join(str(exc).split())[:300]
+    except ZakazError as exc:
+        message = exc.one_line()
         for name, sql in CHECKS:
             texts.setdefault(name, f"-- {sql}\n\nClickHouse недоступен: {message}\n")
     if db != "zakaz":

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..logging_setup import LOGGER
-from ..redaction import SecretFilter
+from ..domain.redaction import SecretFilter
+from ..logs import LOGGER
 
 
 @contextmanager

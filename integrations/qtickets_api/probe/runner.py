@@ -20,7 +20,8 @@ import httpx
 
 from .. import __version__
 from ..config import Settings
-from .artifacts import ARCHIVE, OutDir, ProbeError
+from ..errors import ProbeError
+from .artifacts import ARCHIVE, OutDir
 from .diagnosis import Diagnosis, LoaderOutcome, RetryResult, diagnose, orders_count, violations
 from .exchange import Exchange, Recorder, both_times, id_like_headers, msk_text, utc_text
 from .loader_step import run_step_g

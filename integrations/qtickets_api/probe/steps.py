@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from .exchange import MSK, Exchange
+from ..domain.moscow import MOSCOW, api_datetime
+from .exchange import Exchange
 
 # The runbook's own body for E1 and E2, with its fixed dates, as it tells the reader to create the files.
 RUNBOOK_FILTER_BODY: dict[str, Any] = {
@@ -115,9 +116,7 @@ def curl_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def api_time(moment: datetime) -> str:
-    """The documented-form date value: ``YYYY-MM-DD HH:MM:SS`` in Moscow time."""
-    return moment.astimezone(MSK).strftime("%Y-%m-%d %H:%M:%S")
+api_time = api_datetime  # the documented-form date value, the same the loader sends
 
 
 def runbook_steps(ctx: Context, *, order_id: int | str = "{ORDER_ID}") -> list[StepSpec]:
@@ -208,15 +207,15 @@ def _same(moment: datetime) -> datetime:
 
 
 def _midnight(moment: datetime) -> datetime:
-    local = moment.astimezone(MSK)
+    local = moment.astimezone(MOSCOW)
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 DATE_FORMATS: tuple[DateFormat, ...] = (
     DateFormat("X4a", "payed_at_space_msk", "«YYYY-MM-DD HH:MM:SS» (МСК)", api_time, _same),
-    DateFormat("X4b", "payed_at_date_only", "«YYYY-MM-DD» (дата)", lambda m: m.astimezone(MSK).strftime("%Y-%m-%d"),
+    DateFormat("X4b", "payed_at_date_only", "«YYYY-MM-DD» (дата)", lambda m: m.astimezone(MOSCOW).strftime("%Y-%m-%d"),
                _midnight),
-    DateFormat("X4c", "payed_at_iso_offset", "ISO-8601 с +03:00", lambda m: m.astimezone(MSK).isoformat(), _same),
+    DateFormat("X4c", "payed_at_iso_offset", "ISO-8601 с +03:00", lambda m: m.astimezone(MOSCOW).isoformat(), _same),
     DateFormat("X4d", "payed_at_iso_utc_z", "ISO-8601 в UTC с Z",
                lambda m: m.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), _same),
     DateFormat("X4e", "payed_at_epoch", "Unix-время (секунды, число)", lambda m: int(m.timestamp()), _same),

@@ -52,3 +52,6 @@ class SimClock:
             raise ValueError("the simulated clock does not go backwards")
         self._offset += delta
         return self.now()
+
+
+__all__ = ["SimClock"]

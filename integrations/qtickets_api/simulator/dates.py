@@ -65,3 +65,19 @@ def sql_datetime_key(text: str) -> str:
 def key_number(key: str) -> int:
     """A ``YYYY-MM-DDTHH:MM:SS`` key as the number MySQL compares a DATETIME with: YYYYMMDDHHMMSS."""
     return int(key[0:4] + key[5:7] + key[8:10] + key[11:13] + key[14:16] + key[17:19])
+
+
+__all__ = [
+    "DAY",
+    "HISTORY_START",
+    "HOUR",
+    "MINUTE",
+    "MOSCOW",
+    "MSK",
+    "iso_local",
+    "iso_msk",
+    "key_number",
+    "msk_key",
+    "sql_datetime_key",
+    "to_ts",
+]

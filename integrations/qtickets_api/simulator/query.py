@@ -416,3 +416,23 @@ def projector(paths: Sequence[str]) -> Callable[[Any], Any]:
         return value
 
     return lambda record: apply(record, tree)
+
+
+__all__ = [
+    "DEFAULT_PER_PAGE",
+    "Condition",
+    "Kind",
+    "ListQuery",
+    "ListSource",
+    "QueryError",
+    "ResultCache",
+    "mysql_number",
+    "parse_list_query",
+    "parse_order",
+    "parse_select",
+    "parse_where",
+    "predicate",
+    "projector",
+    "run_query",
+    "sort_records",
+]

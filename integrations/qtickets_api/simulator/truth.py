@@ -161,3 +161,6 @@ def expected_inventory(
                 left += int(seat["free_quantity"])
             inventory[show["id"]] = (total, left)
     return inventory
+
+
+__all__ = ["expected_inventory", "expected_sales", "malformed_order_ids"]

@@ -1,41 +1,116 @@
-"""Opening ClickHouse: a server over HTTP(S) when CLICKHOUSE_HOST is set, else the embedded engine.
+"""Opening ClickHouse: a server over HTTP(S) when a host is given, else the embedded engine (chDB).
 
 Both are ``clickhouse-connect`` clients, so every query and insert takes the same path; only the
-connection differs. The embedded engine (chDB) allows one process per data directory, so we hold a
-lock file there and say so clearly instead of letting the engine fail with a stack trace.
+connection differs. ``Storage`` is the only way the rest of the product talks to ClickHouse: its
+methods map every driver error to ``StorageError`` here, at the boundary, so nothing above it catches a
+driver exception. The embedded engine allows one process per data directory, so we hold a lock file
+there and say so clearly instead of letting the engine fail with a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import clickhouse_connect
 from clickhouse_connect.driver.client import Client
-from clickhouse_connect.driver.exceptions import ClickHouseError
+from clickhouse_connect.driver.exceptions import ClickHouseError, OperationalError
+from clickhouse_connect.driver.query import QueryResult
 
-from ..config import Settings
-from ..errors import DataDirLocked, StorageError, StorageUnreachable
+from ..errors import DataDirLockedError, StorageError, StorageQueryError, StorageUnreachableError
 from .locks import FileLock
 
 log = logging.getLogger("integrations.qtickets_api")
 
 LOCK_NAME = ".zakaz-engine.lock"
+_CODE = re.compile(r"\(([A-Z][A-Z0-9_]+)\)")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where ClickHouse is: ``host`` (``https://host:8443``) for a server, else the embedded ``data_dir``."""
+
+    db: str = "zakaz"
+    host: str | None = None
+    data_dir: Path = Path("var/clickhouse")
+    user: str = "default"
+    password: str = field(default="", repr=False)
+    verify: bool = True
+    ca_bundle: str | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return not self.host
 
 
 @dataclass
 class Storage:
-    client: Client
+    _client: Client = field(repr=False)
     db: str
     target: str
     _lock: FileLock | None = field(default=None, repr=False)
 
+    @property
+    def embedded(self) -> bool:
+        return self.target.startswith("embedded:")
+
+    def query(self, sql: str, parameters: dict[str, Any] | None = None) -> QueryResult:
+        with self._mapped(sql):
+            return self._client.query(sql, parameters=parameters)
+
+    def rows(self, sql: str, parameters: dict[str, Any] | None = None) -> list[Sequence[Any]]:
+        return list(self.query(sql, parameters).result_rows)
+
+    def command(self, sql: str, parameters: dict[str, Any] | None = None) -> None:
+        with self._mapped(sql):
+            self._client.command(sql, parameters=parameters)
+
+    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
+        with self._mapped(f"INSERT INTO {table}"):
+            self._client.insert(f"{self.db}.{table}", rows, column_names=list(columns))
+
+    def insert_lines(
+        self,
+        table: str,
+        columns: Sequence[str],
+        block: bytes,
+        *,
+        fmt: str,
+        settings: dict[str, Any],
+        compression: str | None,
+    ) -> None:
+        with self._mapped(f"INSERT INTO {table}"):
+            self._client.raw_insert(
+                f"{self.db}.{table}", list(columns), block, settings=settings, fmt=fmt, compression=compression
+            )
+
+    @contextmanager
+    def _mapped(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise StorageUnreachableError(
+                f"ClickHouse at {self.target} failed during {_head(what)}: {_text(exc)}",
+                "check that the server is up and reachable; finished runs are kept, the next run redoes this one",
+            ) from None
+        except ClickHouseError as exc:
+            text = _text(exc)
+            match = _CODE.search(text)
+            raise StorageQueryError(
+                f"ClickHouse failed {_head(what)}: {text}",
+                "finished runs are kept; if it recurs, run the statement with the sql command to see more",
+                code=match.group(1) if match else "",
+            ) from None
+
     def close(self) -> None:
         try:
-            self.client.close()
+            self._client.close()
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -47,18 +122,43 @@ class Storage:
         self.close()
 
 
-def connect(settings: Settings) -> Storage:
-    if settings.uses_embedded_clickhouse:
-        return _connect_embedded(settings.clickhouse_data_dir, settings.clickhouse_db)
-    return _connect_server(settings)
+def _text(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _head(sql: str) -> str:
+    words = " ".join(sql.split())
+    return words if len(words) <= 60 else words[:57] + "..."
+
+
+class HasTarget(Protocol):
+    """Anything that knows where ClickHouse is, such as ``Settings``."""
+
+    @property
+    def clickhouse(self) -> Target: ...
+
+
+def connect(where: Target | HasTarget) -> Storage:
+    """Open ClickHouse as ``where`` says: a ``Target``, or settings (``connect(settings)``)."""
+    target = where if isinstance(where, Target) else where.clickhouse
+    if target.embedded:
+        return _connect_embedded(target.data_dir, target.db)
+    return _connect_server(target)
 
 
 def _connect_embedded(data_dir: Path, db: str) -> Storage:
     data_dir = data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(data_dir / LOCK_NAME)
-    if not lock.try_acquire():
-        raise DataDirLocked(
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(data_dir / LOCK_NAME)
+        acquired = lock.try_acquire()
+    except OSError as exc:
+        raise StorageError(
+            f"the embedded ClickHouse data directory {data_dir} cannot be used: {exc.strerror or exc}",
+            "give this user write access to it, or set CLICKHOUSE_DATA_DIR to a directory it can write",
+        ) from None
+    if not acquired:
+        raise DataDirLockedError(
             f"the embedded ClickHouse data directory {data_dir} is in use by another process (pid {lock.holder()})",
             "the embedded engine allows one process at a time: wait for it to finish or stop it",
         )
@@ -68,44 +168,44 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
         lock.release()
         text = str(exc)
         if "Unable to open the chdb engine" in text or "EmbeddedServer" in text:
-            raise DataDirLocked(
+            raise DataDirLockedError(
                 f"the embedded ClickHouse data directory {data_dir} could not be opened (another process may hold it)",
                 "stop any other program using it, or set CLICKHOUSE_DATA_DIR to another directory",
             ) from None
         raise StorageError(f"the embedded ClickHouse engine failed to start: {text[:200]}", "") from None
     log.debug("Opened embedded ClickHouse at %s", data_dir)
-    return Storage(client=client, db=db, target=f"embedded:{data_dir}", _lock=lock)
+    return Storage(_client=client, db=db, target=f"embedded:{data_dir}", _lock=lock)
 
 
-def _connect_server(settings: Settings) -> Storage:
-    url = urlparse(settings.clickhouse_host or "")
+def _connect_server(target: Target) -> Storage:
+    url = urlparse(target.host or "")
     secure = url.scheme == "https"
     kwargs: dict[str, Any] = {
         "interface": url.scheme,
         "host": url.hostname,
         "port": url.port or (8443 if secure else 8123),
-        "username": settings.clickhouse_user,
-        "password": settings.clickhouse_password,
+        "username": target.user,
+        "password": target.password,
         "secure": secure,
-        "verify": settings.clickhouse_verify,
+        "verify": target.verify,
         "connect_timeout": 10,
         "send_receive_timeout": 300,
         "autogenerate_session_id": False,
     }
-    if settings.clickhouse_ca_bundle:
-        kwargs["ca_cert"] = settings.clickhouse_ca_bundle
-    target = f"{url.scheme}://{url.hostname}:{kwargs['port']}"
+    if target.ca_bundle:
+        kwargs["ca_cert"] = target.ca_bundle
+    where = f"{url.scheme}://{url.hostname}:{kwargs['port']}"
     try:
         client = clickhouse_connect.get_client(**kwargs)
     except ClickHouseError as exc:
-        text = " ".join(str(exc).split())
+        text = _text(exc)
         if "516" in text or "Authentication failed" in text or "AUTHENTICATION_FAILED" in text:
-            raise StorageUnreachable(
-                f"ClickHouse at {target} refused the credentials of user {settings.clickhouse_user!r}",
+            raise StorageUnreachableError(
+                f"ClickHouse at {where} refused the credentials of user {target.user!r}",
                 "check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD",
             ) from None
-        raise StorageUnreachable(
-            f"ClickHouse at {target} is unreachable: {text[:200]}",
+        raise StorageUnreachableError(
+            f"ClickHouse at {where} is unreachable: {text[:200]}",
             "check CLICKHOUSE_HOST, the network and the server; nothing was written",
         ) from None
-    return Storage(client=client, db=settings.clickhouse_db, target=target)
+    return Storage(_client=client, db=target.db, target=where)

@@ -16,17 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ..transform import INVENTORY_COLUMNS
+from ..domain import sold
+from . import schema
 from .connection import Storage
-from .writer import BASKETS, EVENTS, RAW, SHOWS, StagingWriter
+from .state import get_state, set_state
 
 log = logging.getLogger("integrations.qtickets_api")
 
-FACT = "fact_qtickets_sales_daily"
-FACT_STAGE = "fact_qtickets_sales_daily_stage"
-INVENTORY = "fact_qtickets_inventory_latest"
-INVENTORY_STAGE = "fact_qtickets_inventory_latest_stage"
-SNAPSHOTS = "stg_qtickets_api_inventory_snapshots"
+RAW, BASKETS, EVENTS, SHOWS = schema.ORDERS_RAW, schema.BASKETS, schema.EVENTS, schema.SHOWS
+FACT, FACT_STAGE = schema.SALES_DAILY, schema.SALES_DAILY_STAGE
+INVENTORY, INVENTORY_STAGE, SNAPSHOTS = schema.INVENTORY, schema.INVENTORY_STAGE, schema.INVENTORY_SNAPSHOTS
 WATERMARK = "sales_fact_built_upto"
 EPOCH = "1970-01-01 00:00:00.000000"
 
@@ -38,20 +37,19 @@ class SalesBuild:
 
 
 def rebuild_sales(storage: Storage, tz: str) -> SalesBuild:
-    client, db = storage.client, storage.db
-    state = StagingWriter(storage)
-    since = state.get_state(WATERMARK) or EPOCH
-    upto_rows = client.query(
+    db = storage.db
+    since = get_state(storage, WATERMARK) or EPOCH
+    upto_rows = storage.rows(
         f"SELECT toString(greatest((SELECT max(_loaded_at) FROM {db}.{RAW}), "
         f"(SELECT max(_loaded_at) FROM {db}.{EVENTS})))"
-    ).result_rows
+    )
     upto = str(upto_rows[0][0])
     params: dict[str, Any] = {"since": since, "upto": upto, "tz": tz}
     months = sorted(
         int(r[0])
-        for r in client.query(
+        for r in storage.rows(
             f"""
-            SELECT DISTINCT toYYYYMM(toDate(assumeNotNull(payed_at), {{tz:String}}))
+            SELECT DISTINCT toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")})
             FROM {db}.{RAW}
             WHERE payed_at IS NOT NULL AND (
                 order_id IN (SELECT order_id FROM {db}.{RAW}
@@ -61,19 +59,19 @@ def rebuild_sales(storage: Storage, tz: str) -> SalesBuild:
                                 WHERE _loaded_at > toDateTime64({{since:String}}, 6, 'UTC')
                                   AND _loaded_at <= toDateTime64({{upto:String}}, 6, 'UTC')))
             """,
-            parameters=params,
-        ).result_rows
+            params,
+        )
     )
     if not months:
-        state.set_state(WATERMARK, upto, _now())
+        set_state(storage, WATERMARK, upto, _now())
         return SalesBuild([], 0)
 
-    client.command(f"TRUNCATE TABLE {db}.{FACT_STAGE}")
-    client.command(
+    storage.command(f"TRUNCATE TABLE {db}.{FACT_STAGE}")
+    storage.command(
         f"""
         INSERT INTO {db}.{FACT_STAGE}
         SELECT
-            toDate(o.payed_at, {{tz:String}})  AS sales_date,
+            {sold.sale_date_sql("o.payed_at", "tz")}  AS sales_date,
             max(o.payed_at)                    AS sale_ts,
             ifNull(e.city_name, '')            AS city,
             o.event_id                         AS event_id,
@@ -88,56 +86,54 @@ def rebuild_sales(storage: Storage, tz: str) -> SalesBuild:
         (
             SELECT order_id, version, event_id, assumeNotNull(payed_at) AS payed_at
             FROM {db}.{RAW} FINAL
-            WHERE payed = 1 AND deleted_at IS NULL AND payed_at IS NOT NULL
-              AND toYYYYMM(toDate(assumeNotNull(payed_at), {{tz:String}})) IN {{months:Array(UInt32)}}
+            WHERE {sold.ORDER_SQL}
+              AND toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")}) IN {{months:Array(UInt32)}}
         ) AS o
         INNER JOIN
         (
             SELECT order_id, version, show_id, quantity, price
             FROM {db}.{BASKETS} FINAL
-            WHERE basket_deleted = 0 AND refunded = 0
+            WHERE {sold.BASKET_SQL}
         ) AS b ON b.order_id = o.order_id AND b.version = o.version
         LEFT JOIN (SELECT event_id, name, city_name FROM {db}.{EVENTS} FINAL) AS e ON e.event_id = o.event_id
         LEFT JOIN (SELECT show_id, start_date FROM {db}.{SHOWS} FINAL) AS s ON s.show_id = b.show_id
         GROUP BY sales_date, city, event_id, event_name, show_id
         SETTINGS join_use_nulls = 1
         """,
-        parameters={**params, "months": months},
+        {**params, "months": months},
     )
-    filled: dict[int, int] = dict(
-        (int(r[0]), int(r[1]))
-        for r in client.query(
-            f"SELECT toYYYYMM(sales_date) AS m, count() FROM {db}.{FACT_STAGE} GROUP BY m"
-        ).result_rows
-    )
+    filled: dict[int, int] = {
+        int(r[0]): int(r[1])
+        for r in storage.rows(f"SELECT toYYYYMM(sales_date) AS m, count() FROM {db}.{FACT_STAGE} GROUP BY m")
+    }
     for month in months:
         if filled.get(month):
-            client.command(f"ALTER TABLE {db}.{FACT} REPLACE PARTITION {int(month)} FROM {db}.{FACT_STAGE}")
+            storage.command(f"ALTER TABLE {db}.{FACT} REPLACE PARTITION {int(month)} FROM {db}.{FACT_STAGE}")
         else:
-            client.command(f"ALTER TABLE {db}.{FACT} DROP PARTITION {int(month)}")
-    client.command(f"TRUNCATE TABLE {db}.{FACT_STAGE}")
-    state.set_state(WATERMARK, upto, _now())
+            storage.command(f"ALTER TABLE {db}.{FACT} DROP PARTITION {int(month)}")
+    storage.command(f"TRUNCATE TABLE {db}.{FACT_STAGE}")
+    set_state(storage, WATERMARK, upto, _now())
     return SalesBuild(months, int(sum(filled.values())))
 
 
 def replace_inventory(storage: Storage, rows: list[list[Any]], keep_show_ids: list[int]) -> int:
     """Swap in the new inventory: ``rows`` plus the stored rows of ``keep_show_ids``."""
-    client, db = storage.client, storage.db
-    client.command(f"TRUNCATE TABLE {db}.{INVENTORY_STAGE}")
+    db = storage.db
+    storage.command(f"TRUNCATE TABLE {db}.{INVENTORY_STAGE}")
     if rows:
-        client.insert(f"{db}.{INVENTORY_STAGE}", rows, column_names=list(INVENTORY_COLUMNS))
-        client.insert(f"{db}.{SNAPSHOTS}", rows, column_names=list(INVENTORY_COLUMNS))
+        storage.insert(INVENTORY_STAGE.name, rows, INVENTORY_STAGE.columns)
+        storage.insert(SNAPSHOTS.name, rows, SNAPSHOTS.columns)
     if keep_show_ids:
-        client.command(
+        storage.command(
             f"INSERT INTO {db}.{INVENTORY_STAGE} SELECT * FROM {db}.{INVENTORY} WHERE show_id IN {{ids:Array(UInt64)}}",
-            parameters={"ids": keep_show_ids},
+            {"ids": keep_show_ids},
         )
-    count = int(client.query(f"SELECT count() FROM {db}.{INVENTORY_STAGE}").result_rows[0][0])
+    count = int(storage.rows(f"SELECT count() FROM {db}.{INVENTORY_STAGE}")[0][0])
     if count:
-        client.command(f"ALTER TABLE {db}.{INVENTORY} REPLACE PARTITION tuple() FROM {db}.{INVENTORY_STAGE}")
+        storage.command(f"ALTER TABLE {db}.{INVENTORY} REPLACE PARTITION tuple() FROM {db}.{INVENTORY_STAGE}")
     else:
-        client.command(f"TRUNCATE TABLE {db}.{INVENTORY}")
-    client.command(f"TRUNCATE TABLE {db}.{INVENTORY_STAGE}")
+        storage.command(f"TRUNCATE TABLE {db}.{INVENTORY}")
+    storage.command(f"TRUNCATE TABLE {db}.{INVENTORY_STAGE}")
     return count
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
+from . import schema
 from .connection import Storage
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -47,24 +48,24 @@ def available() -> list[Migration]:
 
 def apply(storage: Storage, tz: str) -> list[int]:
     """Bring the schema up to date; returns the versions applied now."""
-    client, db = storage.client, storage.db
-    client.command(f"CREATE DATABASE IF NOT EXISTS {db}")
-    client.command(
-        f"CREATE TABLE IF NOT EXISTS {db}.meta_schema_migrations "
+    db = storage.db
+    storage.command(f"CREATE DATABASE IF NOT EXISTS {db}")
+    storage.command(
+        f"CREATE TABLE IF NOT EXISTS {db}.{schema.MIGRATIONS} "
         "(version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC')) "
         "ENGINE = MergeTree ORDER BY version"
     )
-    done = {row[0] for row in client.query(f"SELECT version FROM {db}.meta_schema_migrations").result_rows}
+    done = {row[0] for row in storage.rows(f"SELECT version FROM {db}.{schema.MIGRATIONS}")}
     applied = []
     for migration in available():
         if migration.version in done:
             continue
         for statement in migration.statements(db, tz):
-            client.command(statement)
-        client.insert(
-            f"{db}.meta_schema_migrations",
+            storage.command(statement)
+        storage.insert(
+            schema.MIGRATIONS.name,
             [[migration.version, migration.name, migration.checksum, datetime.now(UTC)]],
-            column_names=["version", "name", "checksum", "applied_at"],
+            schema.MIGRATIONS.columns,
         )
         log.info("Applied schema migration %04d_%s", migration.version, migration.name)
         applied.append(migration.version)

@@ -11,7 +11,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from .redaction import SecretFilter
+from .domain.redaction import SecretFilter
 
 LOGGER = "integrations"
 

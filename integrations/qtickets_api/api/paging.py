@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from .api_client import QTicketsClient, Record, Where
+from .client import QTicketsClient, Record, Where
 
 Page = list[Record]
 _DONE = object()
@@ -22,15 +22,16 @@ _DONE = object()
 
 def iter_pages(
     client: QTicketsClient, resource: str, where: Where, *, per_page: int, concurrency: int = 1
-) -> Iterator[Page]:
+) -> Generator[Page, None, None]:
+    """Close it (``contextlib.closing``) when stopping early: that stops and joins its fetching threads."""
     if concurrency <= 1:
-        yield from _prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
+        yield from prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
         return
     newest, total = client.newest_id(resource, where)
     if newest is None:
         return
     if total is not None and total <= per_page * concurrency:
-        yield from _prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
+        yield from prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
         return
     parts = concurrency * 4
     step = max(1, -(-newest // parts))
@@ -40,11 +41,11 @@ def iter_pages(
         return lambda: client.iter_by_id(resource, where, per_page=per_page, after_id=lo, up_to_id=hi)
 
     sources = [source(lo) for lo in range(0, newest, step)]
-    yield from _prefetched(sources, workers=concurrency)
+    yield from prefetched(sources, workers=concurrency)
     yield from client.iter_by_id(resource, where, per_page=per_page, after_id=newest)
 
 
-def _prefetched(sources: list[Callable[[], Iterator[Page]]], *, workers: int) -> Iterator[Page]:
+def prefetched(sources: list[Callable[[], Iterator[Page]]], *, workers: int) -> Generator[Page, None, None]:
     """Pages of every source, produced by ``workers`` threads; errors surface in the caller."""
     pages: queue.Queue[object] = queue.Queue(maxsize=workers + 1)
     stop = threading.Event()

@@ -1,11 +1,8 @@
 """A page of orders made ready to insert: one ``JSONCompactEachRow`` line per order row and its baskets.
 
-This is the CPU-heavy part of a backfill (decoding, scrubbing personal data, shaping and encoding
-rows), pure Python with no I/O, so it can run in the loader's process or in a worker process
-(``page_workers.py``); either way the writer gets the same thing. Lines are kept per order so that
-the writer can drop the order versions it already stored without decoding anything again.
-
-Workers import this module alone: it must not pull in the ClickHouse client or the HTTP client.
+This is the CPU-heavy part of a backfill (decoding, scrubbing personal data, shaping and encoding rows),
+pure Python with no I/O. Lines are kept per order (``storage.staging.OrderLines``) so that the writer can
+drop the order versions it already stored without decoding anything again.
 """
 
 from __future__ import annotations
@@ -19,17 +16,16 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from .transform import SalesRow, sales_rows, transform_orders
+from ..domain.sales import SalesRow, sales_rows
+from ..storage.staging import OrderLines
+from .rows import transform_orders
 
 _LINES = msgspec.json.Encoder()
 
 
 @dataclass
 class EncodedOrders:
-    keys: list[tuple[int, int]] = field(default_factory=list)  # (order_id, version), one per order
-    raw_lines: list[bytes] = field(default_factory=list)  # the order's raw-table line
-    basket_lines: list[bytes] = field(default_factory=list)  # its baskets' lines (b"" when none)
-    basket_counts: list[int] = field(default_factory=list)
+    lines: OrderLines = field(default_factory=OrderLines)
     rejects: list[list[Any]] = field(default_factory=list)
     event_ids: set[int] = field(default_factory=set)
     paid_tickets: int = 0  # tickets of paid, live baskets among these orders
@@ -37,13 +33,10 @@ class EncodedOrders:
     sales: list[SalesRow] = field(default_factory=list)  # what they add to the daily facts, when asked
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.lines)
 
     def extend(self, other: EncodedOrders) -> None:
-        self.keys += other.keys
-        self.raw_lines += other.raw_lines
-        self.basket_lines += other.basket_lines
-        self.basket_counts += other.basket_counts
+        self.lines.extend(other.lines)
         self.rejects += other.rejects
         self.event_ids |= other.event_ids
         self.paid_tickets += other.paid_tickets
@@ -61,13 +54,14 @@ def encode_orders(
     """Orders as the API sent them into insert lines; ``sales_tz`` also previews their sales (dry run)."""
     batch = transform_orders(items, run_id=run_id, loaded_at=loaded_at)
     out = EncodedOrders(rejects=batch.rejects, records=len(items))
+    lines = out.lines
     baskets = iter(batch.basket_rows)
     for order, raw in zip(batch.orders, batch.raw_rows, strict=True):
         own: Iterable[list[Any]] = islice(baskets, len(order.baskets))
-        out.keys.append((order.id, raw[1]))
-        out.raw_lines.append(_LINES.encode_lines((raw,)))
-        out.basket_lines.append(_LINES.encode_lines(list(own)))
-        out.basket_counts.append(len(order.baskets))
+        lines.keys.append((order.id, raw[1]))
+        lines.raw_lines.append(_LINES.encode_lines((raw,)))
+        lines.basket_lines.append(_LINES.encode_lines(list(own)))
+        lines.basket_counts.append(len(order.baskets))
         out.event_ids.add(order.event_id)
         if order.is_paid:
             out.paid_tickets += sum(b.quantity for b in order.baskets if b.is_live)

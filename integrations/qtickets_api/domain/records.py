@@ -11,29 +11,28 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import msgspec
 
-API_ZONE = ZoneInfo("Europe/Moscow")
+from ..errors import InvalidRecordError
+from . import sold
+from .moscow import aware as _aware
+
 T = TypeVar("T")
 
 
-class InvalidRecord(ValueError):
-    """A record that does not have the shape the loader relies on; the message says where."""
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=API_ZONE)
-    return value
+def flag(value: Any) -> bool:
+    """A flag as the API writes them: true/false, 0/1, or "0"/"1"/"" text."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no")
+    return bool(value)
 
 
 def convert(item: Any, kind: type[T]) -> T:
     try:
         return msgspec.convert(item, kind, strict=False)
     except msgspec.ValidationError as exc:
-        raise InvalidRecord(str(exc)) from None
+        raise InvalidRecordError(str(exc)) from None
 
 
 def decode_order(data: bytes | msgspec.Raw) -> Order:
@@ -41,7 +40,7 @@ def decode_order(data: bytes | msgspec.Raw) -> Order:
     try:
         return _ORDER_DECODER.decode(data)
     except msgspec.DecodeError as exc:  # ValidationError included
-        raise InvalidRecord(str(exc)) from None
+        raise InvalidRecordError(str(exc)) from None
 
 
 class Basket(msgspec.Struct):
@@ -65,8 +64,8 @@ class Basket(msgspec.Struct):
 
     @property
     def is_live(self) -> bool:
-        """Neither deleted nor refunded: a ticket of a paid order that counts as sold."""
-        return self.deleted_at is None and self.refunded_at is None
+        """A ticket of a paid order that counts as sold (``sold.basket_counts``)."""
+        return sold.basket_counts(basket_deleted=self.deleted_at is not None, refunded=self.refunded_at is not None)
 
     @property
     def zone(self) -> str:
@@ -92,7 +91,7 @@ class Order(msgspec.Struct):
 
     @property
     def is_paid(self) -> bool:
-        return self.payed and self.payed_at is not None and self.deleted_at is None
+        return sold.order_counts(payed=self.payed, payed_at=self.payed_at, deleted_at=self.deleted_at)
 
     @property
     def version(self) -> int:

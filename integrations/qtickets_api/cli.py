@@ -6,7 +6,6 @@ import sys
 from collections.abc import Callable
 
 import click
-from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from .errors import ZakazError
 
@@ -36,9 +35,6 @@ def main_guard(command: click.Command, prog: str) -> Callable[[], None]:
                 click.echo(exc.one_line(), err=True)
                 sys.exit(0)
             fail(exc.one_line(), exc.exit_code)
-        except ClickHouseError as exc:
-            text = " ".join(str(exc).split())[:300]
-            fail(f"ClickHouse failed: {text} — check the server and rerun; finished runs are kept", 1)
         except KeyboardInterrupt:
             fail("interrupted; the next run will pick up where this one stopped", 130)
         except OSError as exc:

@@ -23,9 +23,9 @@ import httpx
 import msgspec
 import orjson
 
-from . import __version__
-from .errors import ApiAuthError, ApiHttpError, ApiMalformedResponse, ApiUnreachable
-from .retry_policy import RETRYABLE_STATUSES, RetryPolicy, TransientError, parse_retry_after
+from .. import __version__
+from ..errors import ApiAuthError, ApiHttpError, ApiMalformedError, ApiUnreachableError, TransientError
+from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -151,7 +151,7 @@ class QTicketsClient:
         except httpx.TimeoutException as exc:
             raise TransientError(
                 f"timeout ({exc.__class__.__name__})",
-                final=ApiUnreachable(
+                final=ApiUnreachableError(
                     f"QTickets API did not answer {describe} in time",
                     "the vendor is slow or down; the next run will retry (raise QTICKETS_API_TIMEOUT if it persists)",
                 ),
@@ -159,7 +159,7 @@ class QTicketsClient:
         except httpx.TransportError as exc:
             raise TransientError(
                 f"connection failed ({exc.__class__.__name__})",
-                final=ApiUnreachable(
+                final=ApiUnreachableError(
                     f"QTickets API at {self.base_url} is unreachable ({exc.__class__.__name__}: {exc})",
                     "check QTICKETS_API_BASE_URL and the network",
                 ),
@@ -199,7 +199,7 @@ class QTicketsClient:
             kind = "an HTML page" if raw.lstrip()[:1] == b"<" else "invalid or truncated JSON"
             raise TransientError(
                 f"HTTP 200 with {kind}",
-                final=ApiMalformedResponse(
+                final=ApiMalformedError(
                     f"QTickets API answered {describe} with {kind}: {preview[:120]!r}",
                     "a proxy or the vendor is returning errors as pages; the next run will retry",
                 ),
@@ -216,7 +216,7 @@ class QTicketsClient:
         except msgspec.ValidationError:
             records = None
         if records is None:
-            raise ApiMalformedResponse(
+            raise ApiMalformedError(
                 f"QTickets API answered GET /{resource} without a 'data' list: "
                 f"{_preview(msgspec.json.encode(payload))}",
                 "the API contract may have changed; run the probe",
@@ -253,12 +253,12 @@ class QTicketsClient:
             page = self.list_page(resource, body)
             ids = [i for i in (_record_id(item) for item in page.items) if i is not None]
             if ids and min(ids) <= last:
-                raise ApiMalformedResponse(
+                raise ApiMalformedError(
                     f"GET /{resource} ignored the JSON body: asked for id > {last}, got id {min(ids)}",
                     "something between us and QTickets strips GET bodies; run the probe",
                 )
             if up_to_id is not None and ids and max(ids) > up_to_id:
-                raise ApiMalformedResponse(
+                raise ApiMalformedError(
                     f"GET /{resource} ignored the id range (asked id <= {up_to_id}, got {max(ids)})",
                     "run the probe",
                 )
@@ -291,7 +291,7 @@ class QTicketsClient:
         """The ``data`` of a single-object answer: parsed, or with ``raw`` as its JSON text (``msgspec.Raw``)."""
         payload = self.get_json(path, body, decode=_TOP_LEVEL.decode if raw else orjson.loads)
         if not isinstance(payload, dict) or "data" not in payload:
-            raise ApiMalformedResponse(
+            raise ApiMalformedError(
                 f"QTickets API answered GET /{path} without 'data': {_preview(msgspec.json.encode(payload))}",
                 "the API contract may have changed; run the probe",
             )

@@ -19,21 +19,13 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay
 
+from ..errors import TransientError
+
 log = logging.getLogger("integrations.qtickets_api")
 
 T = TypeVar("T")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 120.0
-
-
-class TransientError(Exception):
-    """One failed attempt that may succeed if tried again; carries what to report if it never does."""
-
-    def __init__(self, what: str, *, final: Exception, retry_after_s: float | None = None) -> None:
-        super().__init__(what)
-        self.what = what
-        self.final = final
-        self.retry_after_s = retry_after_s
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """One loader run, step by step: schema → events → orders → facts → inventory → run record.
 
 Each step is a method named for what it does; ``run_loader`` calls them in order and records the run
-as failed (with the error) if any step raises, before letting the error reach the command line.
+as failed (with the error) if any step raises, before letting the error reach its caller. It is a library
+call: a long-running service calls it again and again in one process, so everything a run opens (the HTTP
+client, page generators, thread pools, a storage it opened itself) is closed on every way out of it.
 """
 
 from __future__ import annotations
@@ -12,25 +14,30 @@ import resource
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from .api_client import QTicketsClient
-from .config import Settings
-from .encoded_orders import EncodedOrders
-from .errors import ApiHttpError, StorageError, ZakazError
-from .fetch import iter_pages
-from .gc_tuning import relaxed_cyclic_gc
-from .models import API_ZONE, Event, Show
-from .page_workers import PageEncoder, default_workers
-from .retry_policy import RetryPolicy
-from .storage import facts, job_runs, migrations
-from .storage.connection import Storage, connect
-from .storage.writer import StagingWriter
-from .transform import SalesRow, event_rows, inventory, show_rows, transform_events
+from .. import __version__
+from ..api.client import QTicketsClient
+from ..api.paging import iter_pages
+from ..api.retry import RetryPolicy
+from ..config import Settings
+from ..domain.moscow import api_datetime
+from ..domain.records import Event, Show
+from ..domain.sales import SalesRow
+from ..domain.seats import inventory
+from ..errors import ApiHttpError, ZakazError
+from ..storage import facts, job_runs, migrations
+from ..storage.connection import Storage, connect
+from ..storage.staging import StagingWriter
+from ..storage.state import get_state
+from .encode import EncodedOrders, encode_orders
+from .gc_pause import relaxed_cyclic_gc
+from .rows import event_rows, show_rows, transform_events
 from .write_behind import WriteBehind
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -50,7 +57,6 @@ class RunOptions:
     skip_inventory: bool = False
     concurrency: int = 1
     per_page: int = 500
-    workers: int = field(default_factory=default_workers)  # processes encoding the pages of a big window
 
 
 @dataclass
@@ -66,11 +72,6 @@ class RunResult:
     record: job_runs.RunRecord
     preview: DryRunPreview | None = None
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def api_datetime(value: datetime) -> str:
-    """A ``where`` value for a date column: ``YYYY-MM-DD HH:MM:SS`` in Moscow time (the API's zone)."""
-    return value.astimezone(API_ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class LoaderRun:
@@ -93,6 +94,7 @@ class LoaderRun:
             window_since=options.since,
             window_until=options.until,
             org_name=settings.org_name,
+            loader_version=__version__,
         )
         self.client = QTicketsClient(
             settings.api_base_url,
@@ -130,17 +132,18 @@ class LoaderRun:
         self.writer = StagingWriter(self.storage)
         # The fact rebuild finds its work by _loaded_at > watermark: if the wall clock stepped back since the
         # last build, stamp this run's rows just after the watermark so they are not mistaken for old ones.
-        watermark = self.writer.get_state(facts.WATERMARK)
+        watermark = get_state(self.storage, facts.WATERMARK)
         if watermark:
             floor = datetime.fromisoformat(watermark).replace(tzinfo=UTC) + timedelta(milliseconds=1)
             self.loaded_at = max(self.loaded_at, floor)
 
     def fetch_events(self) -> None:
         batch_rejects: list[list[Any]] = []
-        for page in iter_pages(self.client, "events", [], per_page=self.options.per_page):
-            batch = transform_events(page, run_id=self.run_id, loaded_at=self.loaded_at)
-            self.events.update(batch.events)
-            batch_rejects.extend(batch.rejects)
+        with closing(iter_pages(self.client, "events", [], per_page=self.options.per_page)) as pages:
+            for page in pages:
+                batch = transform_events(page, run_id=self.run_id, loaded_at=self.loaded_at)
+                self.events.update(batch.events)
+                batch_rejects.extend(batch.rejects)
         shows = sum(len(e.shows) for e in self.events.values())
         log.info(
             "Fetched events/orders: %d events with %d shows (%d rejected)",
@@ -161,26 +164,25 @@ class LoaderRun:
 
         def write(batch: EncodedOrders) -> None:  # runs on the writer thread
             if self.writer is None:
-                raw, baskets = len(batch), sum(batch.basket_counts)
+                raw, baskets = len(batch), sum(batch.lines.basket_counts)
             else:
-                raw, baskets = self.writer.write_orders(batch)
+                raw, baskets = self.writer.write_orders(batch.lines)
                 self.writer.write_rejects(batch.rejects)
             written[0] += raw
             written[1] += baskets
 
-        encoder = PageEncoder(
-            run_id=self.run_id,
-            loaded_at=self.loaded_at,
-            sales_tz=self.settings.tz if self.preview is not None else None,
-            workers=self.options.workers,
-        )
+        sales_tz = self.settings.tz if self.preview is not None else None
+        encoding = 0.0
         source = iter_pages(
             self.client, "orders", where, per_page=self.options.per_page, concurrency=self.options.concurrency
         )
         waited = time.perf_counter()
-        with relaxed_cyclic_gc(), WriteBehind() as behind:
-            for batch in encoder.encode_all(source):
+        with closing(source) as pages_in, relaxed_cyclic_gc(), WriteBehind() as behind:
+            for page in pages_in:
                 self._add_time("orders_wait_for_pages", waited)
+                started = time.perf_counter()
+                batch = encode_orders(page, run_id=self.run_id, loaded_at=self.loaded_at, sales_tz=sales_tz)
+                encoding += time.perf_counter() - started
                 pages += 1
                 fetched += batch.records
                 paid_tickets += batch.paid_tickets
@@ -196,9 +198,7 @@ class LoaderRun:
                 waited = time.perf_counter()
             behind.submit(functools.partial(write, pending))
             behind.drain()
-        self.timings["orders_encode_in_process"] = encoder.seconds_in_process
-        if encoder.pages_in_workers:
-            log.debug("%d of %d pages were encoded in worker processes", encoder.pages_in_workers, pages)
+        self.timings["orders_encode"] = encoding
         self.timings["orders_write"] = behind.seconds_writing
         self.timings["orders_wait_for_writer"] = behind.seconds_waiting
         raw_written, baskets_written = written
@@ -253,7 +253,7 @@ class LoaderRun:
         self._count("dim_qtickets_api_shows", len(self.writer.write_shows(sh_rows)))
 
     def build_sales_facts(self) -> None:
-        if self.storage is None:
+        if self.preview is not None or self.storage is None:
             assert self.preview is not None
             self._count("fact_qtickets_sales_daily", len(self.preview.sales))
             return
@@ -321,7 +321,7 @@ class LoaderRun:
                 show.start_date.astimezone(tz) if show.start_date else None,
                 inv.tickets_total, inv.tickets_left, inv.tickets_paid, inv.tickets_reserved, inv.records, self.run_id,
             ])  # fmt: skip
-        if self.storage is None:
+        if self.preview is not None or self.storage is None:
             assert self.preview is not None
             self.preview.inventory = rows
             self._count("fact_qtickets_inventory_latest", len(rows))
@@ -369,11 +369,14 @@ class LoaderRun:
             acc.sale_ts = max(filter(None, (acc.sale_ts, row.sale_ts)), default=None)
 
     def close(self) -> None:
-        if self._seat_pool is not None:  # a failed run: seat reads still queued are dropped
-            self._seat_pool.shutdown(wait=False, cancel_futures=True)
-        self.client.close()
-        if self._own_storage and self.storage is not None:
-            self.storage.close()
+        try:
+            if self._seat_pool is not None:  # after a failure, seat reads still queued are dropped
+                self._seat_pool.shutdown(wait=True, cancel_futures=True)
+                self._seat_pool = None
+        finally:
+            self.client.close()
+            if self._own_storage and self.storage is not None:
+                self.storage.close()
 
     def _add_time(self, name: str, since: float) -> None:
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - since
@@ -435,7 +438,7 @@ def run_loader(
         if isinstance(exc, KeyboardInterrupt):
             message = "interrupted"
         try:
-            if run.storage is not None and not isinstance(exc, StorageError):
+            if run.storage is not None:  # even after a storage error: the server may take this one insert
                 run.record_run("failed", message)
         except Exception as record_exc:  # the store itself may be what failed
             log.error("Could not record the failed run in meta_job_runs: %s", record_exc)

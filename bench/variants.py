@@ -1,0 +1,83 @@
+"""The loader with pieces of its speed machinery switched off, for measuring what each piece is worth.
+
+    python bench/variants.py --without gc,write_behind,prefetch,seats_ahead,seats_parallel -- LOADER ARGS...
+
+Runs the loader's own command line in this process after replacing the named pieces with the plain
+thing they speed up (nothing else changes), so ``bench/run.py`` can time the same backfill with and
+without each one in the same run:
+
+- ``gc``: the cyclic garbage collector's thresholds are left as they are during the orders loop;
+- ``write_behind``: each batch is inserted on the loop's own thread instead of a writer thread;
+- ``prefetch``: pages are fetched when the loop asks for them instead of ahead, on a thread;
+- ``seats_ahead``: seat maps are read after the facts are rebuilt instead of while they are;
+- ``seats_parallel``: seat maps are read one at a time instead of 4 at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PIECES = ("gc", "write_behind", "prefetch", "seats_ahead", "seats_parallel")
+
+
+def switch_off(pieces: set[str]) -> None:
+    from integrations.qtickets_api.api import paging
+    from integrations.qtickets_api.ingest import run as ingest_run
+
+    if "gc" in pieces:
+        ingest_run.relaxed_cyclic_gc = contextlib.nullcontext  # type: ignore[assignment]
+    if "write_behind" in pieces:
+
+        class InlineWrites(ingest_run.WriteBehind):
+            def submit(self, write: Callable[[], None]) -> None:
+                started = time.perf_counter()
+                write()
+                self.seconds_writing += time.perf_counter() - started
+
+        ingest_run.WriteBehind = InlineWrites  # type: ignore[misc]
+    if "prefetch" in pieces:
+
+        def serial(sources: list[Callable[[], Iterator[Any]]], *, workers: int) -> Iterator[Any]:
+            for source in sources:
+                yield from source()
+
+        paging.prefetched = serial  # type: ignore[assignment]
+    if "seats_parallel" in pieces:
+        ingest_run.SEATS_CONCURRENCY = 1
+    if "seats_ahead" in pieces:
+        run_class = ingest_run.LoaderRun
+        read_ahead, snapshot = run_class.read_seats_ahead, run_class.snapshot_inventory
+
+        def read_later(self: Any) -> None:
+            read_ahead(self)
+            snapshot(self)
+
+        run_class.read_seats_ahead = lambda self: None  # type: ignore[method-assign]
+        run_class.snapshot_inventory = read_later  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--without", default="", help=f"comma-separated: {', '.join(PIECES)}")
+    args, rest = parser.parse_known_args()
+    pieces = {p for p in args.without.split(",") if p}
+    unknown = pieces - set(PIECES)
+    if unknown:
+        parser.error(f"unknown pieces: {', '.join(sorted(unknown))}")
+    switch_off(pieces)
+    from integrations.qtickets_api.loader import main as loader_main
+
+    sys.argv = ["python -m integrations.qtickets_api.loader", *[a for a in rest if a != "--"]]
+    loader_main()
+
+
+if __name__ == "__main__":
+    main()

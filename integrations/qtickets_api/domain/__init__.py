@@ -1,0 +1,33 @@
+"""What the numbers mean, with no I/O: the API's records, the sold-ticket rule, Moscow time, seats left,
+the sales preview, and what counts as a secret or a buyer's personal data. Imports nothing but ``errors``."""
+
+from . import sold
+from .moscow import MOSCOW, api_datetime
+from .records import Basket, City, Event, Order, Show, convert, decode_order, flag
+from .redaction import SecretFilter, fingerprint, redact, scrub_order_json, scrub_personal_data
+from .sales import SalesRow, sales_rows
+from .seats import Inventory, inventory, seat_records
+
+__all__ = [
+    "MOSCOW",
+    "Basket",
+    "City",
+    "Event",
+    "Inventory",
+    "Order",
+    "SalesRow",
+    "SecretFilter",
+    "Show",
+    "api_datetime",
+    "convert",
+    "decode_order",
+    "fingerprint",
+    "flag",
+    "inventory",
+    "redact",
+    "sales_rows",
+    "scrub_order_json",
+    "scrub_personal_data",
+    "seat_records",
+    "sold",
+]

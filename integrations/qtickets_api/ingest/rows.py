@@ -1,0 +1,121 @@
+"""From API records to the rows of the staging and dimension tables (``storage.schema``, in its column order).
+
+Pure functions, no I/O. What counts as sold is ``domain.sold``; what a buyer's data is, ``domain.redaction``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+import orjson
+
+from ..domain.records import Event, Order, convert, decode_order, flag
+from ..domain.redaction import scrub_order_json, scrub_personal_data
+from ..errors import InvalidRecordError
+
+
+@dataclass
+class OrderBatch:
+    """One page of orders, turned into rows; ``rejects`` keep what could not be parsed, with why."""
+
+    orders: list[Order] = field(default_factory=list)
+    raw_rows: list[list[Any]] = field(default_factory=list)
+    basket_rows: list[list[Any]] = field(default_factory=list)
+    rejects: list[list[Any]] = field(default_factory=list)
+
+
+def transform_orders(
+    items: Iterable[msgspec.Raw | bytes | dict[str, Any]], *, run_id: str, loaded_at: datetime
+) -> OrderBatch:
+    """Orders as the API sent them (each order's JSON text; a dict is encoded first) into rows.
+
+    The ``payload`` column holds the order's JSON minus personal data as ``msgspec.Raw``: the writer
+    embeds it in the insert unchanged.
+    """
+    batch = OrderBatch()
+    for item in items:
+        text = _ENCODER.encode(item) if isinstance(item, dict) else item
+        try:
+            order = decode_order(text)
+        except InvalidRecordError as exc:
+            batch.rejects.append(reject_row("order", _DECODER.decode(text), str(exc), run_id=run_id, at=loaded_at))
+            continue
+        batch.orders.append(order)
+        version = order.version
+        payload = msgspec.Raw(scrub_order_json(text))
+        batch.raw_rows.append([
+            order.id, version, order.created_at, order.updated_at, int(order.payed), order.payed_at,
+            order.deleted_at, order.event_id, order.price, order.currency_id, len(order.baskets),
+            sum(b.quantity for b in order.baskets), payload, run_id, loaded_at,
+        ])  # fmt: skip
+        for b in order.baskets:
+            batch.basket_rows.append([
+                order.id, b.id, version, order.event_id, b.show_id, b.seat_id or "", b.zone, b.price,
+                b.original_price if b.original_price is not None else b.price, b.quantity,
+                int(b.deleted_at is not None), int(b.refunded_at is not None),
+                b.refunded_amount or Decimal(0), loaded_at,
+            ])  # fmt: skip
+    return batch
+
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_DECODER = msgspec.json.Decoder()
+
+
+def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime) -> list[Any]:
+    raw_id = item.get("id") if isinstance(item, dict) else None
+    entity_id = str(raw_id) if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool) else ""
+    payload = orjson.dumps(scrub_personal_data(item), default=str).decode()
+    return [run_id, at, entity, entity_id[:64], reason[:1000], payload]
+
+
+# --- events and shows ---------------------------------------------------------------------------------
+
+
+@dataclass
+class EventBatch:
+    events: dict[int, Event] = field(default_factory=dict)
+    rejects: list[list[Any]] = field(default_factory=list)
+
+
+def transform_events(
+    items: Iterable[msgspec.Raw | bytes | dict[str, Any]], *, run_id: str, loaded_at: datetime
+) -> EventBatch:
+    batch = EventBatch()
+    for record in items:
+        item = record if isinstance(record, dict) else _DECODER.decode(record)
+        try:
+            event = convert(item, Event)
+        except InvalidRecordError as exc:
+            batch.rejects.append(reject_row("event", item, str(exc), run_id=run_id, at=loaded_at))
+            continue
+        batch.events[event.id] = event
+    return batch
+
+
+def event_rows(events: Iterable[Event], *, version: int, loaded_at: datetime) -> list[list[Any]]:
+    rows = []
+    for e in events:
+        values = [e.id, e.name, e.city_id or (e.city.id if e.city else None) or 0, e.city_name,
+                  e.place_name or "", int(flag(e.is_active)), e.deleted_at]  # fmt: skip
+        rows.append([*values, _hash(values), version, loaded_at])
+    return rows
+
+
+def show_rows(events: Iterable[Event], *, version: int, loaded_at: datetime) -> list[list[Any]]:
+    rows = []
+    for e in events:
+        for s in e.shows:
+            values = [s.id, e.id, s.start_date, s.finish_date, int(flag(s.is_active)), s.deleted_at]
+            rows.append([*values, _hash(values), version, loaded_at])
+    return rows
+
+
+def _hash(values: list[Any]) -> str:
+    return hashlib.sha1(orjson.dumps(values, default=str), usedforsecurity=False).hexdigest()

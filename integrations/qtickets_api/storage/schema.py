@@ -1,0 +1,60 @@
+"""Every table the product writes, with the columns our inserts fill, in one place.
+
+The migrations (``migrations/*.sql``) create these tables; this module is what the Python side knows of
+them: table names for queries and, for the tables we insert into, the column order our rows follow. A test
+checks both against the tables the migrations actually create, so neither can drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...] = ()  # the columns our inserts fill, in row order (empty: we only read it)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ORDERS_RAW = Table("stg_qtickets_api_orders_raw", (
+    "order_id", "version", "order_ts", "updated_at", "payed", "payed_at", "deleted_at", "event_id",
+    "price", "currency_id", "baskets_count", "tickets", "payload", "run_id", "_loaded_at",
+))  # fmt: skip
+BASKETS = Table("stg_qtickets_api_baskets", (
+    "order_id", "basket_id", "version", "event_id", "show_id", "seat_id", "zone", "price",
+    "original_price", "quantity", "basket_deleted", "refunded", "refunded_amount", "_loaded_at",
+))  # fmt: skip
+REJECTS = Table("stg_qtickets_api_rejects", ("run_id", "rejected_at", "entity", "entity_id", "reason", "payload"))
+EVENTS = Table("dim_qtickets_api_events", (
+    "event_id", "name", "city_id", "city_name", "place_name", "is_active", "deleted_at", "row_hash",
+    "version", "_loaded_at",
+))  # fmt: skip
+SHOWS = Table("dim_qtickets_api_shows", (
+    "show_id", "event_id", "start_date", "finish_date", "is_active", "deleted_at", "row_hash",
+    "version", "_loaded_at",
+))  # fmt: skip
+SALES_DAILY = Table("fact_qtickets_sales_daily", (
+    "sales_date", "sale_ts", "city", "event_id", "event_name", "show_id", "show_start", "tickets_sold",
+    "revenue", "orders", "refreshed_at",
+))  # fmt: skip
+SALES_DAILY_STAGE = Table("fact_qtickets_sales_daily_stage", SALES_DAILY.columns)
+INVENTORY = Table("fact_qtickets_inventory_latest", (
+    "snapshot_at", "city", "event_id", "event_name", "show_id", "show_start", "tickets_total",
+    "tickets_left", "tickets_paid", "tickets_reserved", "seats_records", "run_id",
+))  # fmt: skip
+INVENTORY_STAGE = Table("fact_qtickets_inventory_latest_stage", INVENTORY.columns)
+INVENTORY_SNAPSHOTS = Table("stg_qtickets_api_inventory_snapshots", INVENTORY.columns)
+JOB_RUNS = Table("meta_job_runs", (
+    "run_id", "job", "started_at", "finished_at", "status", "window_since", "window_until", "rows",
+    "api_requests", "retries", "rejected", "error", "loader_version", "host", "org_name",
+))  # fmt: skip
+LOADER_STATE = Table("meta_loader_state", ("key", "value", "updated_at"))
+MIGRATIONS = Table("meta_schema_migrations", ("version", "name", "checksum", "applied_at"))
+
+ALL = (
+    ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, SALES_DAILY, SALES_DAILY_STAGE, INVENTORY, INVENTORY_STAGE,
+    INVENTORY_SNAPSHOTS, JOB_RUNS, LOADER_STATE, MIGRATIONS,
+)  # fmt: skip
