@@ -29,6 +29,18 @@ from .locks import FileLock
 log = logging.getLogger("integrations.qtickets_api")
 
 LOCK_NAME = ".zakaz-engine.lock"
+# The embedded engine lives inside a process that may run for months (the service): its caches are sized for a
+# machine of its own by default (5 GiB each for marks and primary indexes), and idle threads are kept by the
+# thousand. Bounded here so that a long-running process does not grow with every part it ever read.
+EMBEDDED_ENGINE_SETTINGS = {
+    "mark_cache_size": str(64 * 2**20),
+    "primary_index_cache_size": str(64 * 2**20),
+    "index_mark_cache_size": str(16 * 2**20),
+    "query_condition_cache_size": str(16 * 2**20),
+    "compiled_expression_cache_size": str(32 * 2**20),
+    "max_thread_pool_free_size": "16",
+    "max_parts_cleaning_thread_pool_size": "4",
+}
 _CODE = re.compile(r"\(([A-Z][A-Z0-9_]+)\)")
 
 
@@ -163,7 +175,9 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
             "the embedded engine allows one process at a time: wait for it to finish or stop it",
         )
     try:
-        client = clickhouse_connect.get_client(interface="chdb", path=str(data_dir))
+        client = clickhouse_connect.get_client(
+            interface="chdb", path=str(data_dir), chdb_options=EMBEDDED_ENGINE_SETTINGS
+        )
     except Exception as exc:
         lock.release()
         text = str(exc)
