@@ -71,10 +71,13 @@ _DECODER = msgspec.json.Decoder()
 
 
 def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime) -> list[Any]:
+    """A reject row; ``record_key`` (the record's content) lets the writer store each distinct record once."""
     raw_id = item.get("id") if isinstance(item, dict) else None
     entity_id = str(raw_id) if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool) else ""
+    canonical = orjson.dumps(item, default=str, option=orjson.OPT_SORT_KEYS)
+    key = hashlib.sha1(canonical, usedforsecurity=False).hexdigest()
     payload = orjson.dumps(scrub_personal_data(item), default=str).decode()
-    return [run_id, at, entity, entity_id[:64], reason[:1000], payload]
+    return [run_id, at, entity, entity_id[:64], reason[:1000], key, payload]
 
 
 # --- events and shows ---------------------------------------------------------------------------------
