@@ -4,7 +4,14 @@ the sales preview, and what counts as a secret or a buyer's personal data. Impor
 from . import sold
 from .moscow import MOSCOW, api_datetime
 from .records import Basket, City, Event, Order, PromoCode, Show, convert, decode_order, flag
-from .redaction import SecretFilter, fingerprint, redact, scrub_order_json, scrub_personal_data
+from .redaction import (
+    SecretFilter,
+    allowlisted_order,
+    fingerprint,
+    redact,
+    scrub_order_json,
+    scrub_personal_data,
+)
 from .sales import SalesRow, sales_rows
 from .seats import Inventory, ZoneSeats, inventory, seat_records
 
@@ -20,6 +27,7 @@ __all__ = [
     "SecretFilter",
     "Show",
     "ZoneSeats",
+    "allowlisted_order",
     "api_datetime",
     "convert",
     "decode_order",

@@ -235,7 +235,7 @@ class LoaderRun:
             {"column": "updated_at", "operator": ">=", "value": api_datetime(self.options.since)},
             {"column": "updated_at", "operator": "<", "value": api_datetime(self.options.until)},
         ]
-        fetched = pages = paid_tickets = 0
+        fetched = pages = paid_tickets = dropped = 0
         pending = EncodedOrders()
         written = [0, 0]
 
@@ -264,6 +264,7 @@ class LoaderRun:
                 pages += 1
                 fetched += batch.records
                 paid_tickets += batch.paid_tickets
+                dropped += batch.fields_dropped
                 self.order_event_ids |= batch.event_ids
                 if self.preview is not None:
                     self._preview_sales(batch.sales)
@@ -295,6 +296,7 @@ class LoaderRun:
         self.record.rows["stg_qtickets_api_orders_raw"] = raw_written
         self.record.rows["stg_qtickets_api_baskets"] = baskets_written
         self.record.rows["orders_fetched"] = fetched
+        self.record.rows["payload_fields_dropped"] = dropped
 
     def fetch_missing_events(self) -> None:
         known = set(self.events)
