@@ -9,7 +9,8 @@ revenue sums the basket ``price`` (after discount). Orders that do not parse are
 
 Inventory: for every show that is not deleted, of an event that is not deleted, and not over (its finish date, or
 start date without one, is after ``now``): each physical seat once (by ``root_id``), disabled seats left out;
-tickets_total sums ``max_quantity``, tickets_left sums ``free_quantity``.
+tickets_total sums ``max_quantity``, tickets_left sums ``free_quantity``. Where a seat has no ``max_quantity``
+(``""`` or null: an exhibition sold by tariff) the capacity is unknown and so are total and left (None).
 """
 
 from __future__ import annotations
@@ -128,19 +129,26 @@ def _seat_list(seats: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return records
 
 
+def _quantity(value: Any) -> int | None:
+    """A seat quantity; None where it is not set (``""`` or null)."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
 def expected_inventory(
     events: Iterable[Mapping[str, Any]],
     seats_by_show: Mapping[int, Mapping[str, Any]],
     now: datetime,
-) -> dict[int, tuple[int, int]]:
-    """show id -> (tickets total, tickets left) for the shows still to come.
+) -> dict[int, tuple[int | None, int | None]]:
+    """show id -> (tickets total, tickets left) for the shows still to come; (None, None) where capacity is unknown.
 
     ``seats_by_show`` maps a show id to the ``data`` of its seats reply; a show to come without one is an error
     (KeyError), not a silent zero.
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=MOSCOW)
-    inventory: dict[int, tuple[int, int]] = {}
+    inventory: dict[int, tuple[int | None, int | None]] = {}
     for event in events:
         if event.get("deleted_at") is not None:
             continue
@@ -150,15 +158,17 @@ def expected_inventory(
             end = _moment(show.get("finish_date")) or _moment(show.get("start_date"))
             if end is None or end <= now:
                 continue
-            total = left = 0
+            total: int | None = 0
+            left: int | None = 0
             seen: set[str] = set()
             for seat in _seat_list(seats_by_show[show["id"]]):
                 root_id = seat["root_id"]
                 if seat.get("disabled") or root_id in seen:
                     continue
                 seen.add(root_id)
-                total += int(seat["max_quantity"])
-                left += int(seat["free_quantity"])
+                capacity, free = _quantity(seat.get("max_quantity")), _quantity(seat.get("free_quantity"))
+                total = None if total is None or capacity is None else total + capacity
+                left = None if left is None or free is None or capacity is None else left + free
             inventory[show["id"]] = (total, left)
     return inventory
 
