@@ -47,7 +47,7 @@ class FaultConfig:
     strip_get_bodies: bool = False
     all_503: bool = False
     drop_paging: bool = False  # list answers come without their "paging" block
-    ignore_select: bool = False  # "select" is ignored: the full records come back
+    ignore_select: bool = False  # "select" of list calls is ignored: the full records come back
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):

@@ -233,26 +233,6 @@ class OrderFactory:
         return order
 
 
-def copy_order(order: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of an order; strings are immutable, so they are shared, not copied."""
-    copied = dict(order)
-    for key, value in copied.items():
-        if type(value) is list and key == "baskets":
-            copied[key] = [json_copy(item) for item in value]
-        elif type(value) is dict or type(value) is list:
-            copied[key] = json_copy(value)
-    return copied
-
-
-def json_copy(value: Any) -> Any:
-    kind = type(value)
-    if kind is dict:
-        return {key: json_copy(item) for key, item in value.items()}
-    if kind is list:
-        return [json_copy(item) for item in value]
-    return value
-
-
 def is_live(basket: Basket) -> bool:
     return basket["deleted_at"] is None and basket["refunded_at"] is None
 
