@@ -82,6 +82,10 @@ class Simulator:
             self._store, self._activity, self._faults, config.token, config.per_page_cap, self._served_on_the_wire
         )
         self.set_faults(self._faults.config)
+        if gc.isenabled():
+            # The store was built with the collector held back, so all of it is still "young": one full pass now,
+            # rather than two or three on the first requests (half a second each at 126k orders).
+            gc.collect()
 
     # -- public API ----------------------------------------------------------------------------------------
 

@@ -23,6 +23,10 @@ from .orders import Order
 from .rand import mix
 
 EXHIBITION_TYPE, SHOW_TYPE = 4, 1
+# The empty lists of a served order, shared by every answer on the wire (they are only serialized there, never
+# changed): a page of 500 orders then allocates a few thousand containers fewer, and the cyclic collector that
+# they would wake up stays asleep. Callers that may mutate get fresh ones (``deep``).
+_EMPTY: list[Any] = []
 CARD_PREFIXES = ("220000", "400000", "510000")  # masked PANs: invented prefixes, first 6 + last 4 digits
 MAIL_BODY = (
     "<p>Здравствуйте!</p><p>Спасибо за покупку. Во вложении ваши электронные билеты на «{name}». Билет можно "
@@ -122,8 +126,9 @@ class OrderWire:
     def __init__(self, seed: int) -> None:
         self._key = hashlib.blake2b(f"qtickets-sim:{seed}:links".encode(), digest_size=32).digest()
 
-    def _token(self, text: str) -> str:
-        return hashlib.blake2b(text.encode(), key=self._key, digest_size=16).hexdigest()
+    def _token(self, kind: int, ident: int) -> str:
+        """32 hex digits, the secret part of a link (of an order: kind 0, of a basket's ticket: kind 1)."""
+        return hashlib.blake2b((ident * 4 + kind).to_bytes(8, "big"), key=self._key, digest_size=16).hexdigest()
 
     def order(self, order: Order, deep: bool = False) -> dict[str, Any]:
         """The order as the API serves it. ``deep``: nothing shared with the store (for callers that may mutate)."""
@@ -138,10 +143,14 @@ class OrderWire:
             card = f"{CARD_PREFIXES[draw % 3]}******{(draw >> 8) % 10_000:04d}"
         company = draw % 211 == 0
         client = order["client"]
+        utm = order["utm"]
+        refunds = order["refunds"]  # replaced, never changed in place, by every mutation
         if deep:
             client = {**client, "details": dict(client["details"])}
             site = dict(site)
-        utm = order["utm"]
+            utm = None if utm is None else dict(utm)
+            refunds = [{**item, "basket_ids": list(item["basket_ids"])} for item in refunds]
+        empty = [] if deep else _EMPTY
         return {
             "id": order_id,
             "uniqid": uniqid,
@@ -167,23 +176,23 @@ class OrderWire:
             "updated_at": order["updated_at"],
             "deleted_at": order["deleted_at"],
             "payment_url": f"https://{host}/order/{uniqid}/pay",
-            "cancel_url": f"https://{host}/order/{uniqid}/cancel/{self._token(uniqid)}",
+            "cancel_url": f"https://{host}/order/{uniqid}/cancel/{self._token(0, order_id)}",
             "payment_card_number": card,
-            "utm": [] if utm is None else dict(utm),
+            "utm": ([] if deep else _EMPTY) if utm is None else utm,
             "custom": "",
-            "fields": [],
-            "integrations": [],
+            "fields": empty,
+            "integrations": [] if deep else _EMPTY,
             "client": client,
             "site": site,
-            "refunds": [{**item, "basket_ids": list(item["basket_ids"])} for item in order["refunds"]],
-            "baskets": [self._basket(basket, host, draw if company else None) for basket in order["baskets"]],
+            "refunds": refunds,
+            "baskets": [self._basket(basket, host, draw if company else None, deep) for basket in order["baskets"]],
         }
 
-    def _basket(self, basket: dict[str, Any], host: str, company: int | None) -> dict[str, Any]:
+    def _basket(self, basket: dict[str, Any], host: str, company: int | None, deep: bool) -> dict[str, Any]:
         basket_id = basket["id"]
         quantity = basket["quantity"]
         if basket["deleted_at"] is None:
-            token = self._token(str(basket_id))
+            token = self._token(1, basket_id)
             pdf_url: str | None = f"https://{host}/ticket/{basket_id}/{token}.pdf"
             passbook_url: str | None = f"https://{host}/ticket/{basket_id}/{token}.pkpass"
         else:
@@ -228,7 +237,7 @@ class OrderWire:
             "inn": inn,
             "kpp": kpp,
             "comment": "Оплата по счёту" if company is not None else None,
-            "related_baskets": [],
-            "services": [],
-            "refunds": [],
+            "related_baskets": [] if deep else _EMPTY,
+            "services": [] if deep else _EMPTY,
+            "refunds": [] if deep else _EMPTY,
         }
