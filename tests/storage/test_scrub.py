@@ -11,8 +11,7 @@ from typing import Any
 
 import orjson
 
-from integrations.qtickets_api.domain import allowlisted_order
-from integrations.qtickets_api.domain.redaction import BASKET_KEEP, ORDER_KEEP, UTM_KEEP
+from integrations.qtickets_api.domain import BASKET_KEEP, ORDER_KEEP, UTM_KEEP, allowlisted_order
 from integrations.qtickets_api.ingest import transform_orders
 from integrations.qtickets_api.storage import Target, connect, migrations
 

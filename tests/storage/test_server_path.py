@@ -138,9 +138,9 @@ class Db:
         )
         return {(r[0], int(r[1]), int(r[2])): (int(r[3]), Decimal(r[4])) for r in rows}
 
-    def inventory(self) -> dict[int, tuple[int, int]]:
+    def inventory(self) -> dict[int, tuple[int | None, int | None]]:
         rows = self.rows("SELECT show_id, tickets_total, tickets_left FROM zakaz.fact_qtickets_inventory_latest")
-        got = {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        got = {int(r[0]): (r[1], r[2]) for r in rows}
         assert len(got) == len(rows), f"a show twice in the inventory: {sorted(r[0] for r in rows)}"
         return got
 
@@ -160,10 +160,10 @@ def db(ch_settings: Settings) -> Iterator[Db]:
     reader.close()
 
 
-def expected_inventory_now(sim: Any) -> dict[int, tuple[int, int]]:
+def expected_inventory_now(sim: Any) -> dict[int, tuple[int | None, int | None]]:
     events = sim.events()
     seats = {s["id"]: sim.seats(s["id"], flat=True) for e in events for s in e.get("shows") or []}
-    want: dict[int, tuple[int, int]] = expected_inventory(events, seats, sim.now())
+    want: dict[int, tuple[int | None, int | None]] = expected_inventory(events, seats, sim.now())
     return want
 
 

@@ -5,6 +5,9 @@ from . import sold
 from .moscow import MOSCOW, api_datetime
 from .records import Basket, City, Event, Order, PromoCode, Show, convert, decode_order, flag
 from .redaction import (
+    BASKET_KEEP,
+    ORDER_KEEP,
+    UTM_KEEP,
     SecretFilter,
     allowlisted_order,
     fingerprint,
@@ -16,7 +19,10 @@ from .sales import SalesRow, sales_rows
 from .seats import Inventory, ZoneSeats, inventory, seat_records
 
 __all__ = [
+    "BASKET_KEEP",
     "MOSCOW",
+    "ORDER_KEEP",
+    "UTM_KEEP",
     "Basket",
     "City",
     "Event",
