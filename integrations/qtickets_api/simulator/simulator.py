@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import gc
 import threading
 import time
@@ -174,6 +175,12 @@ class Simulator:
             self._sync()
             order = self._activity.refund_old_paid_order(int(min_age.total_seconds()), set(self._malformed))
             return self._served(order, deep=True)
+
+    def reschedule_show(self, show_id: int, delta: timedelta) -> dict[str, Any]:
+        """Move a show to another date (the organiser's change); returns its event as /events serves it."""
+        with self._lock:
+            self._sync()
+            return copy.deepcopy(self._store.reschedule_show(show_id, int(delta.total_seconds())))
 
     @property
     def faults(self) -> FaultConfig:

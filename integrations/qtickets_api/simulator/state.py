@@ -75,6 +75,17 @@ class Store:
         for show_id in {basket["show_id"] for basket in order["baskets"]}:
             self.show_orders.setdefault(show_id, []).append(order)
 
+    def reschedule_show(self, show_id: int, seconds: int) -> dict[str, Any]:
+        """The organiser moves a show (start and finish) by ``seconds``; returns its event as /events serves it."""
+        show = self.show_by_id[show_id]
+        show.start_ts += seconds
+        show.finish_ts += seconds
+        event = self.event_by_id[show.event_id]
+        index = self.event_ids.index(event.id)
+        self.events_api[index] = event_api(event, SITE_HOST)
+        self._changed("reschedule")
+        return self.events_api[index]
+
     def _changed(self, kind: str) -> None:
         self.data_version += 1
         self.mutations[kind] += 1
