@@ -346,6 +346,13 @@ def main() -> int:
                 run["changes_in_15_min"] = _changes(changes)
                 incrementals.append(run)
             results["incremental"] = {"runs": incrementals, "median": median_run(incrementals)}
+            # the same 15-minute run with the events read in full (the API ignoring the field list)
+            sim.set_faults(ignore_select=True)
+            changes = sim.advance(15)
+            full = bench.loader("incremental-events-in-full", sim, ["--since-hours", "24"], data_dir=base_dir)
+            full["changes_in_15_min"] = _changes(changes)
+            sim.set_faults(ignore_select=False)
+            results["events_forms"] = {"selected": median_run(incrementals), "full": full}
             if not args.no_machinery:
                 results["machinery"]["incremental"] = {
                     piece: bench.loader(
@@ -429,6 +436,14 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     out.append(_target("incremental /orders requests = pages of changed orders", value, orders_requests <= expected))
     diff = r["memory"]["difference_mb"]
     out.append(_target("peak RSS flat: big minus small account <= 100 MB", f"{diff:+.0f} MB", diff <= 100))
+    if "events_forms" in r:
+        sel, full = (_events_bytes(r["events_forms"][k]) for k in ("selected", "full"))
+        out.append(
+            _target("events with select <= 1/10 of the full form", f"{sel:,} vs {full:,} bytes", sel * 10 <= full)
+        )
+    if "inprocess" in r:
+        growth = r["inprocess"]["rss_growth_mb"]
+        out.append(_target("50 runs in one process: RSS <= +30 MB", f"{growth:+.0f} MB", growth <= 30))
     return out
 
 
@@ -465,6 +480,10 @@ def machinery_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             value = f"{default['wall_s']:.2f} s with, {run['wall_s']:.2f} s without: {gain:+.0%}"
             rows.append((f"   {piece}", "15-minute run with / without", value, ">= 10 % to stay"))
     return rows
+
+
+def _events_bytes(run: dict[str, Any]) -> int:
+    return int(run["sim"].get("bytes_out", {}).get("GET /events", 0))
 
 
 def _walls(runs: list[dict[str, Any]]) -> str:
@@ -548,6 +567,14 @@ def print_table(r: dict[str, Any]) -> None:
         il = r["incremental_latency"]
         value = f"{il['wall_s']:.2f} s / {il['sim']['api_requests']} ({_phases(il['timings_s'])})"
         t.add_row(f"   incremental at +{LATENCY_MS:.0f} ms/request", "wall / API requests", value, "")
+    if "events_forms" in r:
+        for form in ("selected", "full"):
+            run = r["events_forms"][form]
+            value = (
+                f"{_events_bytes(run):,} bytes of /events ({run['sim']['requests'].get('GET /events', 0)} pages), "
+                f"fetch_events {run['timings_s'].get('fetch_events', 0):.2f} s, run {run['wall_s']:.2f} s"
+            )
+            t.add_row(f"   15-minute run, events {form}", "events transfer / time", value, "selected <= full / 10")
     mem = r["memory"]
     small, big = mem["small"], mem["big"]
     ok = mem["difference_mb"] <= 100

@@ -109,8 +109,14 @@ def stats_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]
         total = t["count"] * t["mean"] - b["count"] * b["mean"]  # ms; means are rounded to the µs
         if t["count"] - b["count"]:
             server_s[route] = round(total / 1000, 3)
+    bytes_out = {
+        route: n - before.get("bytes_out", {}).get(route, 0)
+        for route, n in after.get("bytes_out", {}).items()
+        if n - before.get("bytes_out", {}).get(route, 0)
+    }
     return {
         "sim_cpu_s": round(after.get("cpu_s", 0.0) - before.get("cpu_s", 0.0), 2),
+        "bytes_out": bytes_out,
         "requests": requests,
         "api_requests": sum(requests.values()),
         "server_s": server_s,

@@ -184,3 +184,28 @@ def test_a_show_whose_seats_fail_keeps_its_previous_snapshot(settings: Settings,
         )
         == zones_before
     )
+
+
+def test_events_are_read_with_a_field_list_and_in_full_where_it_is_ignored(settings: Settings, sim: Any) -> None:
+    """Reading every event on every run: the field list keeps it small; where the API ignores it, the full
+    answers are used as they are, and the numbers are the same either way."""
+    backfill(settings, sim)
+
+    def fifteen_minutes() -> Any:  # seat maps left out: this compares what the events cost
+        sim.advance(timedelta(minutes=15))
+        until = sim.now() + timedelta(seconds=1)
+        return run_loader(settings, RunOptions(since=until - timedelta(hours=24), until=until, skip_inventory=True))
+
+    def events_bytes() -> int:
+        return int(sim.stats()["bytes_out"].get("GET /events", 0))
+
+    before = events_bytes()
+    small = fifteen_minutes()
+    selected = events_bytes() - before
+    sim.set_faults(FaultConfig(ignore_select=True))
+    full = fifteen_minutes()
+    in_full = events_bytes() - before - selected
+    sim.set_faults(FaultConfig())
+    assert small.record.rows["events_select_honoured"] == 1 and full.record.rows["events_select_honoured"] == 0
+    assert 0 < selected * 10 <= in_full, (selected, in_full)
+    assert_facts_equal_truth(settings, sim)

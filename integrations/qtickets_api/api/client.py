@@ -241,6 +241,7 @@ class QTicketsClient:
         per_page: int = 500,
         after_id: int = 0,
         up_to_id: int | None = None,
+        select: list[str] | None = None,
     ) -> Iterator[list[Record]]:
         """Every record matching ``where``, ascending by id, one page at a time (keyset paging).
 
@@ -252,7 +253,9 @@ class QTicketsClient:
             conditions.append({"column": "id", "operator": ">", "value": last})
             if up_to_id is not None:
                 conditions.append({"column": "id", "operator": "<=", "value": up_to_id})
-            body = {"where": conditions, "orderBy": {"id": "asc"}, "page": 1, "perPage": per_page}
+            body: dict[str, Any] = {"where": conditions, "orderBy": {"id": "asc"}, "page": 1, "perPage": per_page}
+            if select:
+                body["select"] = select
             page = self.list_page(resource, body)
             ids = [i for i in (_record_id(item) for item in page.items) if i is not None]
             if ids and min(ids) <= last:

@@ -21,11 +21,19 @@ _DONE = object()
 
 
 def iter_pages(
-    client: QTicketsClient, resource: str, where: Where, *, per_page: int, concurrency: int = 1
+    client: QTicketsClient,
+    resource: str,
+    where: Where,
+    *,
+    per_page: int,
+    concurrency: int = 1,
+    select: list[str] | None = None,
 ) -> Generator[Page, None, None]:
-    """Close it (``contextlib.closing``) when stopping early: that stops and joins its fetching threads."""
-    if concurrency <= 1:
-        yield from prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page)], workers=1)
+    """Close it (``contextlib.closing``) when stopping early: that stops and joins its fetching threads.
+
+    ``select`` asks for those fields only (dotted paths into relations); the caller checks that it was honoured."""
+    if concurrency <= 1 or select:
+        yield from prefetched([lambda: client.iter_by_id(resource, where, per_page=per_page, select=select)], workers=1)
         return
     newest, total = client.newest_id(resource, where)
     if newest is None:

@@ -91,6 +91,13 @@ def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime
 class EventBatch:
     events: dict[int, Event] = field(default_factory=dict)
     rejects: list[list[Any]] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)  # every field the records carried, as dotted paths
+
+    def within(self, select: list[str]) -> bool:
+        """Whether the records carried only the fields of ``select`` (the API honoured it); a relation that came
+        empty (``shows: []``, ``city: null``) is within it when ``select`` names fields of it."""
+        wanted = set(select)
+        return all(key in wanted or any(name.startswith(key + ".") for name in wanted) for key in self.keys)
 
 
 def transform_events(
@@ -99,6 +106,7 @@ def transform_events(
     batch = EventBatch()
     for record in items:
         item = record if isinstance(record, dict) else _DECODER.decode(record)
+        batch.keys |= _paths(item)
         try:
             event = convert(item, Event)
         except InvalidRecordError as exc:
@@ -106,6 +114,21 @@ def transform_events(
             continue
         batch.events[event.id] = event
     return batch
+
+
+def _paths(item: Any) -> set[str]:
+    """The fields of an event as ``select`` names them: ``city.name``, ``shows.start_date``."""
+    if not isinstance(item, dict):
+        return set()
+    found = set()
+    for key, value in item.items():
+        children = value if isinstance(value, list) else [value]
+        nested = [child for child in children if isinstance(child, dict)]
+        if nested:
+            found |= {f"{key}.{sub}" for child in nested for sub in child}
+        else:
+            found.add(key)
+    return found
 
 
 def event_rows(events: Iterable[Event], *, version: int, loaded_at: datetime) -> list[list[Any]]:

@@ -78,6 +78,7 @@ class Simulator:
         self._malformed: dict[int, str] = {}
         self._malformed_count = 0
         self._requests: Counter[str] = Counter()
+        self._bytes_out: Counter[str] = Counter()  # response body bytes per route: what a client downloads
         self._server_time: dict[str, tuple[int, float, float]] = {}
         self._api = Api(
             self._store, self._activity, self._faults, config.token, config.per_page_cap, self._served_on_the_wire
@@ -205,6 +206,7 @@ class Simulator:
                 "orders": len(self._store.orders),
                 "data_version": self._store.data_version,
                 "requests": dict(self._requests),
+                "bytes_out": dict(self._bytes_out),
                 "faults": dict(self._faults.injected),
                 "mutations": dict(self._store.mutations),
                 "server_ms": {
@@ -247,6 +249,7 @@ class Simulator:
             response = not_found_page() if route is None else self._api.handle(route, request, body)
             hang = self._faults.config.hang_s if kind == "timeout" else 0.0
             self._timing(name, time.perf_counter() - started)
+            self._bytes_out[name] += len(response.body)
         if kind == "truncated_json":
             cut = response.body[: max(1, len(response.body) // 2)]
             response = Response(200, cut, "application/json")
