@@ -38,7 +38,7 @@ from ..errors import (
     StorageQueryError,
     ZakazError,
 )
-from ..storage import facts, job_runs, migrations, schema
+from ..storage import facts, job_runs, last_run, migrations, schema
 from ..storage.connection import Storage, connect
 from ..storage.lease import Holder, Lease, who
 from ..storage.staging import StagingWriter
@@ -455,6 +455,13 @@ class LoaderRun:
         if self.options.dry_run or self.storage is None:
             return
         job_runs.record(self.storage, self.record)
+        if self.storage.embedded:
+            try:
+                last_run.write(
+                    self.settings.clickhouse_data_dir.resolve(), self.run_id, status, self.record.finished_at
+                )
+            except OSError as exc:  # freshness then reads meta_job_runs only
+                log.warning("Could not write the last run's status file: %s", exc)
 
     # --- helpers --------------------------------------------------------------------------------------
 
