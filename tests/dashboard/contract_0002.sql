@@ -46,6 +46,10 @@ ALTER TABLE {db}.fact_qtickets_inventory_latest
     ADD COLUMN IF NOT EXISTS capacity_known UInt8 DEFAULT 1,
     MODIFY COLUMN tickets_total Nullable(UInt64),
     MODIFY COLUMN tickets_left Nullable(UInt64);
+ALTER TABLE {db}.fact_qtickets_inventory_latest_stage
+    ADD COLUMN IF NOT EXISTS capacity_known UInt8 DEFAULT 1,
+    MODIFY COLUMN tickets_total Nullable(UInt64),
+    MODIFY COLUMN tickets_left Nullable(UInt64);
 ALTER TABLE {db}.stg_qtickets_api_inventory_snapshots
     ADD COLUMN IF NOT EXISTS capacity_known UInt8 DEFAULT 1,
     MODIFY COLUMN tickets_total Nullable(UInt64),

@@ -137,10 +137,14 @@ def ensure_0002_facts(storage: Storage, sim: Any, *, unknown_capacity_show: int 
     if unknown_capacity_show is not None:
         # an exhibition sold by tariff: QTickets gives no max_quantity, so capacity is unknown
         for table in (
-            "fact_qtickets_inventory_latest", "stg_qtickets_api_inventory_snapshots", "fact_qtickets_inventory_zones"
+            "fact_qtickets_inventory_latest",
+            "stg_qtickets_api_inventory_snapshots",
+            "fact_qtickets_inventory_zones",
         ):
-            cols = "tickets_total = NULL, tickets_left = NULL, capacity_known = 0" if "zones" not in table else (
-                "capacity = NULL, left = NULL"
+            cols = (
+                "tickets_total = NULL, tickets_left = NULL, capacity_known = 0"
+                if "zones" not in table
+                else ("capacity = NULL, left = NULL")
             )
             storage.command(
                 f"ALTER TABLE {db}.{table} UPDATE {cols} WHERE show_id = {{id:UInt64}} SETTINGS mutations_sync = 2",

@@ -15,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
-from integrations.qtickets_api import bi
+from integrations.qtickets_api import RunOptions, Settings, bi, connect, load_settings, run_loader
 from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
 from tests.dashboard.facts_0002 import ensure_0002_facts
 
@@ -45,7 +44,9 @@ def simulated_world(root: Path, *, orders: int = ORDERS) -> Iterator[World]:
     """A simulator serving on loopback and its data loaded; the storage is closed again on return."""
     token = "tok-LEAKCHECK-" + secrets.token_hex(12)
     now = datetime.now(UTC).replace(microsecond=0)
-    sim = Simulator(SimulatorConfig(seed=SEED, orders=orders, token=token, now=now, clock="manual"), faults=FaultConfig())
+    sim = Simulator(
+        SimulatorConfig(seed=SEED, orders=orders, token=token, now=now, clock="manual"), faults=FaultConfig()
+    )
     with sim.serve(host="127.0.0.1", port=0) as server:
         sim.base_url = server.base_url
         envfile = write_env(
@@ -66,7 +67,10 @@ def simulated_world(root: Path, *, orders: int = ORDERS) -> Iterator[World]:
                 RunOptions(since=datetime(2021, 1, 1, tzinfo=UTC), until=now + timedelta(seconds=1)),
                 storage=storage,
             )
-            live = [int(r[0]) for r in storage.rows("SELECT show_id FROM zakaz.fact_qtickets_inventory_latest ORDER BY show_id")]
+            live = [
+                int(r[0])
+                for r in storage.rows("SELECT show_id FROM zakaz.fact_qtickets_inventory_latest ORDER BY show_id")
+            ]
             unknown = live[-1]
             ensure_0002_facts(storage, sim, unknown_capacity_show=unknown)
             bi.install(storage)

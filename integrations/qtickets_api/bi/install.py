@@ -57,7 +57,9 @@ def install(storage: Storage) -> list[str]:
     )
     installed = {
         str(name): str(checksum)
-        for name, checksum in storage.rows(f"SELECT name, argMax(checksum, installed_at) FROM {db}.{META_TABLE} GROUP BY name")
+        for name, checksum in storage.rows(
+            f"SELECT name, argMax(checksum, installed_at) FROM {db}.{META_TABLE} GROUP BY name"
+        )
     }
     present = {
         str(row[0])
@@ -70,7 +72,9 @@ def install(storage: Storage) -> list[str]:
         if installed.get(view.name) == view.checksum and view.name in present:
             continue
         storage.command(view.statement(db))
-        storage.insert(META_TABLE, [[view.name, view.checksum, datetime.now(UTC)]], ("name", "checksum", "installed_at"))
+        storage.insert(
+            META_TABLE, [[view.name, view.checksum, datetime.now(UTC)]], ("name", "checksum", "installed_at")
+        )
         created.append(view.name)
     if created:
         log.info("Installed BI views: %s", ", ".join(created))
