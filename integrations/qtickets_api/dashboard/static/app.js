@@ -8,6 +8,7 @@
   const FMT_RUB0 = new Intl.NumberFormat('ru-RU', {style: 'currency', currency: 'RUB', minimumFractionDigits: 0, maximumFractionDigits: 0});
   const FMT_RUB2 = new Intl.NumberFormat('ru-RU', {style: 'currency', currency: 'RUB', minimumFractionDigits: 2, maximumFractionDigits: 2});
   const FMT_PCT = new Intl.NumberFormat('ru-RU', {style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1});
+  const FMT_COMPACT = new Intl.NumberFormat('ru-RU', {notation: 'compact', maximumFractionDigits: 1});
   const FMT_MIN = new Intl.NumberFormat('ru-RU', {maximumFractionDigits: 1});
   const FMT_MSK = new Intl.DateTimeFormat('ru-RU', {timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit'});
   const FMT_MSK_TIME = new Intl.DateTimeFormat('ru-RU', {timeZone: 'Europe/Moscow', hour: '2-digit', minute: '2-digit'});
@@ -147,7 +148,7 @@
     if (!empty) { empty = document.createElement('p'); empty.className = 'empty'; el.parentElement.insertBefore(empty, el); }
     empty.textContent = text || 'Нет продаж за выбранный период';
   }
-  const moneyAxis = {type: 'value', axisLabel: {formatter: (v) => FMT_INT.format(v)}};
+  const moneyAxis = {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v)}};
   const tooltipMoney = (params) => params.map((p) => `${p.marker}${p.seriesName}: ${p.seriesName.startsWith('Выручка') ? fmt.money(p.value) : fmt.int(p.value)}`).join('<br>');
 
   // --- tables -------------------------------------------------------------------------------------------------
@@ -407,7 +408,7 @@
     return {
       tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => `${escapeHtml(ps[0].name)}<br>${fmt.money(ps[0].value)}`},
       grid: {left: 170, right: 90, top: 10, bottom: 20},
-      xAxis: {type: 'value', axisLabel: {formatter: (v) => FMT_INT.format(v)}},
+      xAxis: {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v)}},
       yAxis: {type: 'category', inverse: true, data: names, axisLabel: {width: 150, overflow: 'truncate'}},
       series: [{type: 'bar', name: seriesName, data: values, label: {show: true, position: 'right', formatter: (p) => fmt.money(p.value)}}],
     };
