@@ -1,7 +1,7 @@
 """``python -m integrations.qtickets_api.serve``: the dashboard and the scheduled loader in one process.
 
     python -m integrations.qtickets_api.serve --envfile secrets/.env.qtickets_api [--host 127.0.0.1] [--port 8080]
-           [--no-schedule] [--verbose] [--log-json]
+           [--no-schedule] [--strict-perms] [--verbose] [--log-json]
 
 One uvicorn worker by design: on the embedded engine only one process may hold the data directory. Exit codes:
 0 stopped cleanly (SIGTERM, Ctrl-C), 1 ClickHouse could not be opened, 2 bad configuration.
@@ -39,15 +39,18 @@ log = logging.getLogger("integrations.qtickets_api")
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
 @click.option("--no-schedule", is_flag=True, help="serve only; the loader runs elsewhere (the systemd timer).")
+@click.option("--strict-perms", is_flag=True, help="refuse an env file that other users can read.")
 @click.option("--verbose", is_flag=True, help="debug log lines.")
 @click.option("--log-json", is_flag=True, help="one JSON object per log line.")
-def cli(envfile: Path | None, host: str, port: int, no_schedule: bool, verbose: bool, log_json: bool) -> None:
+def cli(
+    envfile: Path | None, host: str, port: int, no_schedule: bool, strict_perms: bool, verbose: bool, log_json: bool
+) -> None:
     """Serve the organiser's dashboard and run the loader every 15 minutes."""
-    env = read_env_sources(envfile)
+    env = read_env_sources(envfile, refuse_open_perms=strict_perms)
     overrides = {}
     if no_schedule:  # serving alone needs no QTickets token
         overrides = {k: v for k, v in UNUSED_API.items() if not (env.get(k) or "").strip()}
-    settings = load_settings(envfile, overrides=overrides)
+    settings = load_settings(envfile, overrides=overrides, refuse_open_perms=strict_perms)
     options = service_options(env, host=host, port=port, schedule=not no_schedule)
     secrets = [settings.api_token, settings.clickhouse_password, options.password]
     if options.reader is not None:

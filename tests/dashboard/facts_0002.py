@@ -189,3 +189,6 @@ def zone_rows(show_id: int, seats: dict[str, Any]) -> list[list[Any]]:
         acc[2] += int(seat["payed_quantity"])
         acc[3] += int(seat["ordered_quantity"])
     return [[show_id, zone, *values] for zone, values in sorted(zones.items())]
+
+
+__all__ = ["ensure_0002_facts", "promo_codes", "show_local_rows", "zone_rows"]
