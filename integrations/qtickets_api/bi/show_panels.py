@@ -7,8 +7,11 @@ Capacity QTickets does not give (exhibitions sold by tariff) stays NULL all the 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from .filters import Filters
-from .panel import Column, Panel, Reader, Row, as_rows, register, sales_where, scope_where
+from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, scope_where
 from .tables import SALES_DETAIL
 
 UNKNOWN = "неизвестно"
@@ -46,20 +49,21 @@ def _pick_show(reader: Reader, filters: Filters) -> int:
 def _comparable(reader: Reader, show_id: int) -> int:
     """An earlier show to compare with: the latest one that has taken place, of the same event if there is
     one, else in the same city, else anywhere."""
-    rows = reader.rows(
+    shows = reader.rows(
         f"""
-        WITH (SELECT (any(event_id), any(city), any(show_start)) FROM {reader.db}.{SALES_DETAIL}
-              WHERE show_id = {{show_id:UInt64}}) AS me
-        SELECT show_id FROM {reader.db}.{SALES_DETAIL}
-        WHERE show_id != {{show_id:UInt64}} AND show_start IS NOT NULL AND show_start < now64(3)
-          AND (me.3 IS NULL OR show_start < me.3)
-        GROUP BY show_id
-        ORDER BY any(event_id) = me.1 DESC, any(city) = me.2 DESC, max(show_start) DESC
-        LIMIT 1
-        """,
-        {"show_id": show_id},
+        SELECT show_id, any(event_id), any(city), max(show_start) FROM {reader.db}.{SALES_DETAIL}
+        WHERE show_start IS NOT NULL GROUP BY show_id
+        """
     )
-    return int(rows[0][0]) if rows else 0
+    me = next((row for row in shows if int(row[0]) == show_id), None)
+    if me is None:
+        return 0
+    now = datetime.now(UTC)
+    earlier = [row for row in shows if int(row[0]) != show_id and row[3] < now and row[3] < me[3]]
+    if not earlier:
+        return 0
+    best = max(earlier, key=lambda row: (row[1] == me[1], row[2] == me[2], row[3]))
+    return int(best[0])
 
 
 def _pace(reader: Reader, filters: Filters) -> list[Row]:
@@ -67,42 +71,70 @@ def _pace(reader: Reader, filters: Filters) -> list[Row]:
     if not show_id:
         return []
     compare = int(filters.get("compare_show_id") or 0) or _comparable(reader, show_id)
+    db = reader.db
+    # straight from the fact for the two shows (the bi_pace view computes every show's curve, for BI tools)
     rows = reader.rows(
         f"""
-        SELECT show_id, event_name, city, show_start_msk, days_before, tickets_cum, revenue_cum, capacity,
-               capacity_share_cum
-        FROM {reader.db}.bi_pace WHERE show_id IN ({{show_id:UInt64}}, {{compare:UInt64}})
+        SELECT show_id, any(event_id), any(event_name), any(city), any(show_start) AS start,
+               toInt32(dateDiff('day', sales_date, toDate(assumeNotNull(show_start)))) AS days_before,
+               sum(tickets), sum(revenue)
+        FROM {db}.{SALES_DETAIL}
+        WHERE show_id IN ({{show_id:UInt64}}, {{compare:UInt64}}) AND show_start IS NOT NULL
+        GROUP BY show_id, days_before
         ORDER BY show_id, days_before DESC
         """,
         {"show_id": show_id, "compare": compare},
     )
-    names = ["show_id", "event_name", "city", "show_start_msk", "days_before", "tickets_cum", "revenue_cum"]
-    out = as_rows([*names, "capacity", "capacity_share_cum"], rows)
-    for row in out:
-        row["series"] = "current" if row["show_id"] == show_id else "compare"
-    plan = reader.rows(
-        f"""
-        SELECT target_tickets, target_revenue FROM {reader.db}.bi_plan_vs_fact
-        WHERE plan_date IS NULL AND (show_id = {{show_id:UInt64}}
-              OR (show_id = 0 AND event_id = (SELECT any(event_id) FROM {reader.db}.{SALES_DETAIL}
-                                              WHERE show_id = {{show_id:UInt64}})))
-        ORDER BY show_id DESC LIMIT 1
-        """,
-        {"show_id": show_id},
-    )
-    if plan:
-        first = next((r for r in out if r["series"] == "current"), None)
+    capacity = {
+        int(r[0]): r[1]
+        for r in reader.rows(
+            f"SELECT show_id, capacity FROM {db}.bi_show_capacity WHERE show_id IN ({{a:UInt64}}, {{b:UInt64}})",
+            {"a": show_id, "b": compare},
+        )
+    }
+    out: list[Row] = []
+    running: dict[int, tuple[int, Any]] = {}
+    for sid, event_id, event_name, city, start, days_before, tickets, revenue in rows:
+        sid = int(sid)
+        total_tickets, total_revenue = running.get(sid, (0, 0))
+        total_tickets, total_revenue = total_tickets + int(tickets), total_revenue + revenue
+        running[sid] = (total_tickets, total_revenue)
+        cap = capacity.get(sid)
         out.append(
             {
+                "series": "current" if sid == show_id else "compare",
+                "show_id": sid,
+                "event_id": int(event_id),
+                "event_name": event_name,
+                "city": city,
+                "show_start_msk": start,
+                "days_before": int(days_before),
+                "tickets_cum": total_tickets,
+                "revenue_cum": total_revenue,
+                "capacity": cap,
+                "capacity_share_cum": ratio(total_tickets, cap),
+            }
+        )
+    current = next((r for r in out if r["series"] == "current"), None)
+    if current is None:
+        return out
+    plan = reader.rows(
+        f"""
+        SELECT target_tickets, target_revenue FROM {db}.bi_plan FINAL
+        WHERE loaded_at = (SELECT max(loaded_at) FROM {db}.bi_plan) AND plan_date IS NULL
+          AND event_id = {{event_id:UInt64}} AND show_id IN (0, {{show_id:UInt64}})
+        ORDER BY show_id DESC LIMIT 1
+        """,
+        {"event_id": current["event_id"], "show_id": show_id},
+    )
+    if plan:
+        out.append(
+            {
+                **current,
                 "series": "plan",
-                "show_id": show_id,
-                "event_name": first["event_name"] if first else "",
-                "city": first["city"] if first else "",
-                "show_start_msk": first["show_start_msk"] if first else None,
                 "days_before": 0,
                 "tickets_cum": int(plan[0][0]),
                 "revenue_cum": plan[0][1],
-                "capacity": first["capacity"] if first else None,
                 "capacity_share_cum": None,
             }
         )
@@ -116,6 +148,7 @@ register(
         (
             Column("series", "Ряд", "text"),
             Column("show_id", "ID сеанса", "id"),
+            Column("event_id", "ID мероприятия", "id"),
             Column("event_name", "Мероприятие", "text"),
             Column("city", "Город", "text"),
             Column("show_start_msk", "Начало (МСК)", "datetime_msk"),
@@ -198,11 +231,15 @@ register(
 
 
 def _attendance(reader: Reader, filters: Filters) -> list[Row]:
+    # the period applies to the show's own date (venue time), filtered before grouping so the scan stays small
     rows = reader.rows(
         f"""
-        SELECT show_id, event_id, event_name, city, show_start_local, sold, scanned, attendance_share
-        FROM {reader.db}.bi_attendance WHERE {sales_where(date_column="show_date")}
-        ORDER BY show_start_msk DESC, show_id
+        SELECT show_id, any(event_id), any(event_name), any(city), any(show_start_local), sum(tickets) AS sold,
+               sum(tickets_scanned) AS scanned, if(sold > 0, scanned / sold, NULL)
+        FROM {reader.db}.{SALES_DETAIL}
+        WHERE show_start IS NOT NULL AND show_start <= now64(3)
+          AND toDate(show_start_local) BETWEEN {{date_from:Date}} AND {{date_to:Date}} AND {scope_where()}
+        GROUP BY show_id ORDER BY any(show_start) DESC, show_id
         """,
         filters.params(),
     )

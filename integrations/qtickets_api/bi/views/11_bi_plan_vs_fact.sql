@@ -27,6 +27,7 @@ LEFT JOIN
     SELECT event_id, show_id, sales_date, any(event_name) AS event_name, any(city) AS city,
            sum(tickets) AS tickets, sum(revenue) AS revenue
     FROM {db}.fact_qtickets_sales_detail
+    WHERE event_id IN (SELECT event_id FROM {db}.bi_plan)
     GROUP BY event_id, show_id, sales_date
 ) AS f ON f.event_id = p.event_id
 GROUP BY p.event_id, p.show_id, p.plan_date, p.target_tickets, p.target_revenue
