@@ -134,7 +134,8 @@ def print_preview(result: RunResult) -> None:
         inv = Table("city", "event_name", "show_id", "tickets_total", "tickets_left",
                     title=f"Inventory of {len(preview.inventory)} live shows (first 20)")  # fmt: skip
         for snap in preview.inventory[:20]:
-            inv.add_row(str(snap[1]), str(snap[3]), str(snap[4]), str(snap[6]), str(snap[7]))
+            total, left = ("unknown" if v is None else str(v) for v in (snap[6], snap[7]))
+            inv.add_row(str(snap[1]), str(snap[3]), str(snap[4]), total, left)
         console.print(inv)
 
 

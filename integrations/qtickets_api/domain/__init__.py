@@ -3,10 +3,10 @@ the sales preview, and what counts as a secret or a buyer's personal data. Impor
 
 from . import sold
 from .moscow import MOSCOW, api_datetime
-from .records import Basket, City, Event, Order, Show, convert, decode_order, flag
+from .records import Basket, City, Event, Order, PromoCode, Show, convert, decode_order, flag
 from .redaction import SecretFilter, fingerprint, redact, scrub_order_json, scrub_personal_data
 from .sales import SalesRow, sales_rows
-from .seats import Inventory, inventory, seat_records
+from .seats import Inventory, ZoneSeats, inventory, seat_records
 
 __all__ = [
     "MOSCOW",
@@ -15,9 +15,11 @@ __all__ = [
     "Event",
     "Inventory",
     "Order",
+    "PromoCode",
     "SalesRow",
     "SecretFilter",
     "Show",
+    "ZoneSeats",
     "api_datetime",
     "convert",
     "decode_order",

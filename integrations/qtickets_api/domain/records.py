@@ -8,9 +8,11 @@ as Moscow time, the API's own zone.
 
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -55,11 +57,14 @@ class Basket(msgspec.Struct):
     deleted_at: datetime | None = None
     refunded_at: datetime | None = None
     refunded_amount: Decimal | None = None
+    checked_at: datetime | None = None
+    promo_code_id: int | None = None
+    discount_id: int | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.quantity <= 10_000:
             raise ValueError(f"quantity {self.quantity} is out of range")
-        for name in ("created_at", "updated_at", "deleted_at", "refunded_at"):
+        for name in ("created_at", "updated_at", "deleted_at", "refunded_at", "checked_at"):
             setattr(self, name, _aware(getattr(self, name)))
 
     @property
@@ -83,11 +88,18 @@ class Order(msgspec.Struct):
     deleted_at: datetime | None = None
     price: Decimal = Decimal(0)
     currency_id: str = "RUB"
+    promo_code_id: int | None = None
+    utm: Any = None  # an object of utm_* tags, or [] when there are none
     baskets: list[Basket] = []
 
     def __post_init__(self) -> None:
         for name in ("created_at", "updated_at", "payed_at", "deleted_at"):
             setattr(self, name, _aware(getattr(self, name)))
+
+    def utm_tag(self, name: str) -> str:
+        """``utm_source``, ``utm_medium`` or ``utm_campaign``; "" when the order has no such tag."""
+        value = self.utm.get(name) if isinstance(self.utm, dict) else None
+        return str(value)[:200] if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
 
     @property
     def is_paid(self) -> bool:
@@ -106,6 +118,12 @@ class City(msgspec.Struct):
     id: int | None = None
     name: str = ""
     timezone: str | None = None
+
+
+class PromoCode(msgspec.Struct):
+    id: int
+    code: str = ""
+    is_active: Any = True
 
 
 class Show(msgspec.Struct):
@@ -140,6 +158,27 @@ class Event(msgspec.Struct):
     @property
     def city_name(self) -> str:
         return self.city.name if self.city else ""
+
+    @property
+    def timezone(self) -> str:
+        """The venue's IANA zone (``city.timezone``); "" when the API gave none or an unknown one."""
+        name = self.city.timezone if self.city else None
+        return name if name and _known_zone(name) else ""
+
+    def local(self, moment: datetime | None) -> datetime | None:
+        """``moment`` as the venue's wall clock, written as if UTC (what the ``*_local`` columns hold)."""
+        if moment is None or not self.timezone:
+            return None
+        return moment.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=64)
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 _ORDER_DECODER = msgspec.json.Decoder(Order, strict=False)

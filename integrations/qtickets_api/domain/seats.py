@@ -1,12 +1,15 @@
-"""Seats left in a show, counted from its seat map (``GET /shows/{id}/seats``).
+"""Seats left in a show, counted from its seat map (``GET /shows/{id}/seats``), per show and per zone.
 
 Pure counting, no I/O. Each physical seat counts once (``root_id``: tariffs repeat a seat); general
-admission counts by quantity; disabled seats count nowhere.
+admission counts by quantity; disabled seats count nowhere. A seat sold without a quantity (an
+exhibition's tariff: one record, ``max_quantity`` empty) has no known capacity: its zone's capacity and
+seats left are ``None``, never 0, and so are the show's unless every zone's capacity is known.
+A seat's zone is the part of its seat id before the last ``-``, as for the baskets that sell it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -17,12 +20,25 @@ _DECODER = msgspec.json.Decoder()
 
 
 @dataclass(frozen=True)
+class ZoneSeats:
+    capacity: int | None  # None: unknown
+    left: int | None
+    paid: int
+    reserved: int
+
+
+@dataclass(frozen=True)
 class Inventory:
-    tickets_total: int
-    tickets_left: int
+    tickets_total: int | None  # None: some zone's capacity is unknown
+    tickets_left: int | None
     tickets_paid: int
     tickets_reserved: int
     records: int
+    zones: dict[str, ZoneSeats] = field(default_factory=dict)
+
+    @property
+    def capacity_known(self) -> bool:
+        return self.tickets_total is not None
 
 
 def seat_records(data: Any) -> list[dict[str, Any]]:
@@ -85,15 +101,38 @@ def _count_seats(records: list[_Seat]) -> Inventory:
         if root is None:
             continue
         by_root.setdefault(str(root), seat)
-    total = left = paid = reserved = 0
-    for seat in by_root.values():
+    acc: dict[str, list[int | None]] = {}  # zone -> [capacity, left, paid, reserved]
+    for root, seat in by_root.items():
         if flag(seat.disabled):
             continue
-        total += _qty(seat.max_quantity)
-        left += _qty(seat.free_quantity)
-        paid += _qty(seat.payed_quantity)
-        reserved += _qty(seat.ordered_quantity) + _qty(seat.in_basket_quantity)
-    return Inventory(total, min(left, total) if total else left, paid, reserved, len(records))
+        zone = acc.setdefault(_zone(root), [0, 0, 0, 0])
+        capacity = _qty_or_none(seat.max_quantity)
+        if capacity is None or zone[0] is None:
+            zone[0] = zone[1] = None
+        else:
+            zone[0] += capacity
+            zone[1] = (zone[1] or 0) + _qty(seat.free_quantity)
+        zone[2] = (zone[2] or 0) + _qty(seat.payed_quantity)
+        zone[3] = (zone[3] or 0) + _qty(seat.ordered_quantity) + _qty(seat.in_basket_quantity)
+    zones = {
+        name: ZoneSeats(
+            capacity=cap,
+            left=None if cap is None or left is None else min(left, cap),
+            paid=int(paid or 0),
+            reserved=int(reserved or 0),
+        )
+        for name, (cap, left, paid, reserved) in acc.items()
+    }
+    known = all(z.capacity is not None for z in zones.values())
+    total = sum(z.capacity or 0 for z in zones.values()) if known else None
+    left_all = sum(z.left or 0 for z in zones.values()) if known else None
+    paid_all = sum(z.paid for z in zones.values())
+    reserved_all = sum(z.reserved for z in zones.values())
+    return Inventory(total, left_all, paid_all, reserved_all, len(records), zones)
+
+
+def _zone(seat_id: str) -> str:
+    return seat_id.rsplit("-", 1)[0] if "-" in seat_id else seat_id
 
 
 def _qty(value: Any) -> int:
@@ -101,3 +140,13 @@ def _qty(value: Any) -> int:
         return max(0, int(value))
     except (TypeError, ValueError):
         return 0
+
+
+def _qty_or_none(value: Any) -> int | None:
+    """A capacity: ``None`` when the API left it empty (sold without a quantity)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return None

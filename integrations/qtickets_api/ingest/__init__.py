@@ -4,7 +4,15 @@
 """
 
 from .encode import EncodedOrders, encode_orders
-from .rows import event_rows, reject_row, show_rows, transform_events, transform_orders
+from .rows import (
+    event_rows,
+    promo_code_rows,
+    reject_row,
+    show_rows,
+    transform_events,
+    transform_orders,
+    transform_promo_codes,
+)
 from .run import DryRunPreview, LoaderRun, RunOptions, RunResult, default_window, run_loader
 from .run_lock import run_lock
 
@@ -17,10 +25,12 @@ __all__ = [
     "default_window",
     "encode_orders",
     "event_rows",
+    "promo_code_rows",
     "reject_row",
     "run_loader",
     "run_lock",
     "show_rows",
     "transform_events",
     "transform_orders",
+    "transform_promo_codes",
 ]

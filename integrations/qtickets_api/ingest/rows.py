@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from ..domain.records import Event, Order, convert, decode_order, flag
+from ..domain.records import Event, Order, PromoCode, convert, decode_order, flag
 from ..domain.redaction import scrub_order_json, scrub_personal_data
 from ..errors import InvalidRecordError
 
@@ -52,14 +52,16 @@ def transform_orders(
         batch.raw_rows.append([
             order.id, version, order.created_at, order.updated_at, int(order.payed), order.payed_at,
             order.deleted_at, order.event_id, order.price, order.currency_id, len(order.baskets),
-            sum(b.quantity for b in order.baskets), payload, run_id, loaded_at,
+            sum(b.quantity for b in order.baskets), order.utm_tag("utm_source"), order.utm_tag("utm_medium"),
+            order.utm_tag("utm_campaign"), payload, run_id, loaded_at,
         ])  # fmt: skip
         for b in order.baskets:
             batch.basket_rows.append([
                 order.id, b.id, version, order.event_id, b.show_id, b.seat_id or "", b.zone, b.price,
                 b.original_price if b.original_price is not None else b.price, b.quantity,
                 int(b.deleted_at is not None), int(b.refunded_at is not None),
-                b.refunded_amount or Decimal(0), loaded_at,
+                b.refunded_amount or Decimal(0), b.promo_code_id or order.promo_code_id or 0, b.discount_id or 0,
+                b.refunded_at, b.checked_at, loaded_at,
             ])  # fmt: skip
     return batch
 
@@ -102,7 +104,7 @@ def transform_events(
 def event_rows(events: Iterable[Event], *, version: int, loaded_at: datetime) -> list[list[Any]]:
     rows = []
     for e in events:
-        values = [e.id, e.name, e.city_id or (e.city.id if e.city else None) or 0, e.city_name,
+        values = [e.id, e.name, e.city_id or (e.city.id if e.city else None) or 0, e.city_name, e.timezone,
                   e.place_name or "", int(flag(e.is_active)), e.deleted_at]  # fmt: skip
         rows.append([*values, _hash(values), version, loaded_at])
     return rows
@@ -112,8 +114,36 @@ def show_rows(events: Iterable[Event], *, version: int, loaded_at: datetime) -> 
     rows = []
     for e in events:
         for s in e.shows:
-            values = [s.id, e.id, s.start_date, s.finish_date, int(flag(s.is_active)), s.deleted_at]
+            values = [s.id, e.id, s.start_date, s.finish_date, e.local(s.start_date), e.timezone,
+                      int(flag(s.is_active)), s.deleted_at]  # fmt: skip
             rows.append([*values, _hash(values), version, loaded_at])
+    return rows
+
+
+@dataclass
+class PromoCodeBatch:
+    codes: list[PromoCode] = field(default_factory=list)
+    rejects: list[list[Any]] = field(default_factory=list)
+
+
+def transform_promo_codes(
+    items: Iterable[msgspec.Raw | bytes | dict[str, Any]], *, run_id: str, loaded_at: datetime
+) -> PromoCodeBatch:
+    batch = PromoCodeBatch()
+    for record in items:
+        item = record if isinstance(record, dict) else _DECODER.decode(record)
+        try:
+            batch.codes.append(convert(item, PromoCode))
+        except InvalidRecordError as exc:
+            batch.rejects.append(reject_row("promo_code", item, str(exc), run_id=run_id, at=loaded_at))
+    return batch
+
+
+def promo_code_rows(codes: Iterable[PromoCode], *, version: int, loaded_at: datetime) -> list[list[Any]]:
+    rows = []
+    for code in codes:
+        values = [code.id, code.code[:200], int(flag(code.is_active))]
+        rows.append([*values, _hash(values), version, loaded_at])
     return rows
 
 

@@ -27,17 +27,17 @@ from ..api.paging import iter_pages
 from ..api.retry import RetryPolicy
 from ..config import Settings
 from ..domain.moscow import api_datetime
-from ..domain.records import Event, Show
+from ..domain.records import Event, PromoCode, Show
 from ..domain.sales import SalesRow
 from ..domain.seats import inventory
 from ..errors import ApiHttpError, ZakazError
-from ..storage import facts, job_runs, migrations
+from ..storage import facts, job_runs, migrations, schema
 from ..storage.connection import Storage, connect
 from ..storage.staging import StagingWriter
 from ..storage.state import get_state
 from .encode import EncodedOrders, encode_orders
 from .gc_pause import relaxed_cyclic_gc
-from .rows import event_rows, show_rows, transform_events
+from .rows import event_rows, promo_code_rows, show_rows, transform_events, transform_promo_codes
 from .write_behind import WriteBehind
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -113,6 +113,7 @@ class LoaderRun:
         self.writer: StagingWriter | None = None
         self.preview = DryRunPreview() if options.dry_run else None
         self.events: dict[int, Event] = {}
+        self.promo_codes: list[PromoCode] = []
         self.order_event_ids: set[int] = set()
         self.timings: dict[str, float] = {}
         self.peak_rss_mb: dict[str, int] = {}  # the process's peak RSS after each step
@@ -152,6 +153,20 @@ class LoaderRun:
             len(batch_rejects),
         )
         self._reject(batch_rejects)
+
+    def fetch_promo_codes(self) -> None:
+        """Promo codes name what the sales detail shows; an account that cannot list them still loads."""
+        codes: list[PromoCode] = []
+        try:
+            with closing(iter_pages(self.client, "promo-codes", [], per_page=self.options.per_page)) as pages:
+                for page in pages:
+                    batch = transform_promo_codes(page, run_id=self.run_id, loaded_at=self.loaded_at)
+                    codes.extend(batch.codes)
+                    self._reject(batch.rejects)
+        except ApiHttpError as exc:
+            log.warning("Promo codes not read (%s); sales keep their promo code ids", exc)
+            return
+        self.promo_codes = codes
 
     def fetch_orders(self) -> None:
         where = [
@@ -245,12 +260,15 @@ class LoaderRun:
         version = int(self.loaded_at.timestamp() * 1000)
         ev_rows = event_rows(self.events.values(), version=version, loaded_at=self.loaded_at)
         sh_rows = show_rows(self.events.values(), version=version, loaded_at=self.loaded_at)
+        pc_rows = promo_code_rows(self.promo_codes, version=version, loaded_at=self.loaded_at)
         if self.writer is None:
-            self._count("dim_qtickets_api_events", len(ev_rows))
-            self._count("dim_qtickets_api_shows", len(sh_rows))
+            self._count(schema.EVENTS.name, len(ev_rows))
+            self._count(schema.SHOWS.name, len(sh_rows))
+            self._count(schema.PROMO_CODES.name, len(pc_rows))
             return
-        self._count("dim_qtickets_api_events", len(self.writer.write_events(ev_rows)))
-        self._count("dim_qtickets_api_shows", len(self.writer.write_shows(sh_rows)))
+        self._count(schema.EVENTS.name, len(self.writer.write_dimension(schema.EVENTS, ev_rows)))
+        self._count(schema.SHOWS.name, len(self.writer.write_dimension(schema.SHOWS, sh_rows)))
+        self._count(schema.PROMO_CODES.name, len(self.writer.write_dimension(schema.PROMO_CODES, pc_rows)))
 
     def build_sales_facts(self) -> None:
         if self.preview is not None or self.storage is None:
@@ -293,7 +311,7 @@ class LoaderRun:
         now, live = self.seats_at, self.live_shows
         if not live:
             log.info("Inventory snapshot skipped: /events lists no show that is not deleted and not over")
-        rows: list[list[Any]] = []
+        snapshots: list[facts.ShowSnapshot] = []
         keep: list[int] = []
         tz = self.settings.zone
         for (event, show), read in zip(live, self._seat_reads, strict=True):
@@ -316,17 +334,24 @@ class LoaderRun:
                 )
                 keep.append(show.id)
                 continue
-            rows.append([
+            row = [
                 now, event.city_name, event.id, event.name, show.id,
                 show.start_date.astimezone(tz) if show.start_date else None,
-                inv.tickets_total, inv.tickets_left, inv.tickets_paid, inv.tickets_reserved, inv.records, self.run_id,
-            ])  # fmt: skip
+                inv.tickets_total, inv.tickets_left, inv.tickets_paid, inv.tickets_reserved, int(inv.capacity_known),
+                inv.records, self.run_id,
+            ]  # fmt: skip
+            zones = [
+                [now, show.id, name, z.capacity, z.left, z.paid, z.reserved, self.run_id]
+                for name, z in sorted(inv.zones.items())
+            ]
+            snapshots.append(facts.ShowSnapshot(row, zones))
+        rows = [s.row for s in snapshots]
         if self.preview is not None or self.storage is None:
             assert self.preview is not None
             self.preview.inventory = rows
             self._count("fact_qtickets_inventory_latest", len(rows))
             return
-        count = facts.replace_inventory(self.storage, rows, keep)
+        count = facts.replace_inventory(self.storage, snapshots, keep)
         self._count("fact_qtickets_inventory_latest", count)
         self._count("inventory_shows_skipped", len(keep))
         log.info("Inventory snapshot: %d shows read, %d kept from the previous snapshot", len(rows), len(keep))
@@ -411,6 +436,7 @@ def run_loader(
     try:
         run._timed("open_storage", run.open_storage)
         run._timed("fetch_events", run.fetch_events)
+        run._timed("fetch_promo_codes", run.fetch_promo_codes)
         run._timed("fetch_orders", run.fetch_orders)
         run._timed("fetch_missing_events", run.fetch_missing_events)
         run._timed("read_seats_ahead", run.read_seats_ahead)

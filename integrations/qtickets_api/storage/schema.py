@@ -21,32 +21,102 @@ class Table:
 
 ORDERS_RAW = Table("stg_qtickets_api_orders_raw", (
     "order_id", "version", "order_ts", "updated_at", "payed", "payed_at", "deleted_at", "event_id",
-    "price", "currency_id", "baskets_count", "tickets", "payload", "run_id", "_loaded_at",
+    "price", "currency_id", "baskets_count", "tickets", "utm_source", "utm_medium", "utm_campaign", "payload",
+    "run_id", "_loaded_at",
 ))  # fmt: skip
 BASKETS = Table("stg_qtickets_api_baskets", (
     "order_id", "basket_id", "version", "event_id", "show_id", "seat_id", "zone", "price",
-    "original_price", "quantity", "basket_deleted", "refunded", "refunded_amount", "_loaded_at",
+    "original_price", "quantity", "basket_deleted", "refunded", "refunded_amount", "promo_code_id", "discount_id",
+    "refunded_at", "checked_at", "_loaded_at",
 ))  # fmt: skip
 REJECTS = Table("stg_qtickets_api_rejects", ("run_id", "rejected_at", "entity", "entity_id", "reason", "payload"))
 EVENTS = Table("dim_qtickets_api_events", (
-    "event_id", "name", "city_id", "city_name", "place_name", "is_active", "deleted_at", "row_hash",
-    "version", "_loaded_at",
+    "event_id", "name", "city_id", "city_name", "city_timezone", "place_name", "is_active", "deleted_at",
+    "row_hash", "version", "_loaded_at",
 ))  # fmt: skip
-SHOWS = Table("dim_qtickets_api_shows", (
-    "show_id", "event_id", "start_date", "finish_date", "is_active", "deleted_at", "row_hash",
-    "version", "_loaded_at",
+SHOWS = Table(
+    "dim_qtickets_api_shows",
+    (
+        "show_id",
+        "event_id",
+        "start_date",
+        "finish_date",
+        "start_local",
+        "timezone",
+        "is_active",
+        "deleted_at",
+        "row_hash",
+        "version",
+        "_loaded_at",
+    ),
+)
+PROMO_CODES = Table("dim_qtickets_api_promo_codes", (
+    "promo_code_id", "code", "is_active", "row_hash", "version", "_loaded_at",
 ))  # fmt: skip
 SALES_DAILY = Table("fact_qtickets_sales_daily", (
-    "sales_date", "sale_ts", "city", "event_id", "event_name", "show_id", "show_start", "tickets_sold",
-    "revenue", "orders", "refreshed_at",
+    "sales_date", "sale_ts", "city", "event_id", "event_name", "show_id", "show_start", "show_start_local",
+    "show_timezone", "tickets_sold", "revenue", "orders", "refreshed_at",
 ))  # fmt: skip
-SALES_DAILY_STAGE = Table("fact_qtickets_sales_daily_stage", SALES_DAILY.columns)
+SALES_DETAIL = Table(
+    "fact_qtickets_sales_detail",
+    (
+        "sales_date",
+        "sale_hour",
+        "city",
+        "event_id",
+        "event_name",
+        "show_id",
+        "show_start",
+        "show_start_local",
+        "show_timezone",
+        "zone",
+        "promo_code",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "tickets",
+        "free_tickets",
+        "revenue",
+        "original_revenue",
+        "tickets_scanned",
+        "orders_state",
+        "refreshed_at",
+    ),
+)
+REFUNDS_DAILY = Table(
+    "fact_qtickets_refunds_daily",
+    (
+        "refund_date",
+        "city",
+        "event_id",
+        "event_name",
+        "show_id",
+        "zone",
+        "refunds",
+        "refund_amount",
+        "refreshed_at",
+    ),
+)
+
 INVENTORY = Table("fact_qtickets_inventory_latest", (
     "snapshot_at", "city", "event_id", "event_name", "show_id", "show_start", "tickets_total",
-    "tickets_left", "tickets_paid", "tickets_reserved", "seats_records", "run_id",
+    "tickets_left", "tickets_paid", "tickets_reserved", "capacity_known", "seats_records", "run_id",
 ))  # fmt: skip
-INVENTORY_STAGE = Table("fact_qtickets_inventory_latest_stage", INVENTORY.columns)
 INVENTORY_SNAPSHOTS = Table("stg_qtickets_api_inventory_snapshots", INVENTORY.columns)
+INVENTORY_ZONES = Table(
+    "fact_qtickets_inventory_zones",
+    (
+        "snapshot_at",
+        "show_id",
+        "zone",
+        "capacity",
+        "tickets_left",
+        "tickets_paid",
+        "tickets_reserved",
+        "run_id",
+    ),
+)
+PLAN = Table("bi_plan", ("event_id", "show_id", "plan_date", "target_tickets", "target_revenue", "loaded_at"))
 JOB_RUNS = Table("meta_job_runs", (
     "run_id", "job", "started_at", "finished_at", "status", "window_since", "window_until", "rows",
     "api_requests", "retries", "rejected", "error", "loader_version", "host", "org_name",
@@ -55,6 +125,6 @@ LOADER_STATE = Table("meta_loader_state", ("key", "value", "updated_at"))
 MIGRATIONS = Table("meta_schema_migrations", ("version", "name", "checksum", "applied_at"))
 
 ALL = (
-    ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, SALES_DAILY, SALES_DAILY_STAGE, INVENTORY, INVENTORY_STAGE,
-    INVENTORY_SNAPSHOTS, JOB_RUNS, LOADER_STATE, MIGRATIONS,
+    ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, PROMO_CODES, SALES_DAILY, SALES_DETAIL, REFUNDS_DAILY, INVENTORY,
+    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, MIGRATIONS,
 )  # fmt: skip

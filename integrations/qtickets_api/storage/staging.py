@@ -114,11 +114,5 @@ class StagingWriter:
         self._insert(table, changed)
         return [row[0] for row in changed]
 
-    def write_events(self, rows: Sequence[Sequence[Any]]) -> list[int]:
-        return self.write_dimension(schema.EVENTS, rows)
-
-    def write_shows(self, rows: Sequence[Sequence[Any]]) -> list[int]:
-        return self.write_dimension(schema.SHOWS, rows)
-
     def known_event_ids(self) -> set[int]:
         return {r[0] for r in self.storage.rows(f"SELECT DISTINCT event_id FROM {self.db}.{schema.EVENTS}")}
