@@ -48,7 +48,6 @@ from simproc import SimProcess
 from integrations.qtickets_api import connect, load_settings
 from integrations.qtickets_api.bi import install
 from integrations.qtickets_api.service import LoaderSchedule
-from tests.dashboard.facts_0002 import ensure_0002_facts
 
 RESULTS = REPO / "bench" / "results"
 PY = sys.executable
@@ -71,22 +70,6 @@ NAIVE = {
     "cities": "SELECT e.city_name AS c, sum(b.quantity), sum(b.price), uniqExact(o.order_id) {from} WHERE {where} "
     "GROUP BY c ORDER BY 3 DESC",
 }
-
-
-class HttpSim:
-    """What ``ensure_0002_facts`` needs of a simulator, over the simulator process's HTTP side."""
-
-    def __init__(self, sim: SimProcess, token: str) -> None:
-        self.base_url = sim.base_url
-        self.config = type("Config", (), {"token": token})()
-        self._admin = sim.admin_url
-        self._http = httpx.Client(timeout=120)
-
-    def events(self) -> list[dict[str, Any]]:
-        return list(self._http.get(f"{self._admin}/events").json())
-
-    def seats(self, show_id: int) -> dict[str, Any]:
-        return dict(self._http.get(f"{self._admin}/seats/{show_id}").json()["data"])
 
 
 def free_port() -> int:
@@ -191,7 +174,7 @@ def naive_times(envfile: Path, repeat: int = 10) -> dict[str, float]:
     return out
 
 
-def prepare(sim: SimProcess, token: str, envfile: Path) -> dict[str, Any]:
+def prepare(envfile: Path) -> dict[str, Any]:
     started = time.perf_counter()
     subprocess.run(
         [PY, "-m", "integrations.qtickets_api.loader", "--envfile", str(envfile), "--since", "2021-01-01"],
@@ -200,10 +183,9 @@ def prepare(sim: SimProcess, token: str, envfile: Path) -> dict[str, Any]:
     backfill_s = time.perf_counter() - started
     settings = load_settings(envfile)
     with connect(settings) as storage:
-        built = ensure_0002_facts(storage, HttpSim(sim, token))
         install(storage)
         rows = storage.rows("SELECT count() FROM zakaz.fact_qtickets_sales_detail")[0][0]
-    return {"backfill_s": round(backfill_s, 1), "facts_0002_built_by_bench": built, "sales_detail_rows": int(rows)}
+    return {"backfill_s": round(backfill_s, 1), "sales_detail_rows": int(rows)}
 
 
 def during_backfill(envfile: Path, requests: int) -> dict[str, Any]:
@@ -265,7 +247,7 @@ def one_size(orders: int, args: argparse.Namespace, tmp: Path, first: bool) -> d
     sim = SimProcess(orders=orders, now=now, token=token, log_path=tmp / f"sim-{orders}.log")
     try:
         envfile = write_env(tmp / f"{orders}.env", sim, token, tmp / f"ch-{orders}")
-        result: dict[str, Any] = {"orders": orders, **prepare(sim, token, envfile)}
+        result: dict[str, Any] = {"orders": orders, **prepare(envfile)}
         print(f"{orders}: loaded ({result})", flush=True)
         served = Served(envfile, "--no-schedule")
         try:

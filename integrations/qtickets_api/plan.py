@@ -19,11 +19,11 @@ from .bi.plan_csv import PlanFileError, parse_plan
 from .cli import main_guard
 from .config import load_settings
 from .errors import StorageQueryError
-from .storage import connect
+from .storage import connect, schema
 
 PROG = "python -m integrations.qtickets_api.plan"
-TABLE = "bi_plan"
-COLUMNS = ("event_id", "show_id", "plan_date", "target_tickets", "target_revenue", "loaded_at")
+TABLE = schema.PLAN.name
+COLUMNS = schema.PLAN.columns
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,7 +1,8 @@
 """What the dashboard must show, computed in Python from the simulator's own orders and events by the stated rules,
 never from our SQL: a ticket counts when its order is paid (``payed`` with ``payed_at``) and not deleted, and the
 basket is neither deleted nor refunded; it counts on the Moscow date (and hour) of ``payed_at``. A refund counts on
-the Moscow date of the basket's ``refunded_at``."""
+the Moscow date of the basket's ``refunded_at`` when its order was paid, for ``refunded_amount`` (the price when that
+is 0)."""
 
 from __future__ import annotations
 
@@ -84,16 +85,17 @@ class Truth:
             source = utm.get("utm_source") or "" if isinstance(utm, dict) else ""
             code = promo.get(order["promo_code_id"], "") if order.get("promo_code_id") else ""
             for basket in order["baskets"]:
-                if basket["deleted_at"] is not None:
-                    continue
                 seat = basket["seat_id"] or ""
                 zone = seat.rsplit("-", 1)[0] if "-" in seat else seat
                 refunded = _moment(basket["refunded_at"])
-                if refunded is not None:
+                if refunded is not None:  # a refund of a paid order, on its own day; its amount, else the price
+                    amount = _money(basket["refunded_amount"])
                     self.refunds.append(
                         Refund(refunded.date(), city, order["event_id"], basket["show_id"], basket["quantity"],
-                               _money(basket["refunded_amount"]))
+                               amount if amount > 0 else _money(basket["price"]))
                     )  # fmt: skip
+                    continue
+                if basket["deleted_at"] is not None:
                     continue
                 if order["deleted_at"] is not None:
                     continue

@@ -17,7 +17,7 @@ from typing import Any
 
 from integrations.qtickets_api import RunOptions, Settings, bi, connect, load_settings, run_loader
 from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
-from tests.dashboard.facts_0002 import ensure_0002_facts
+from tests.dashboard.facts_0002 import mark_capacity_unknown
 
 ORDERS = 3000
 SEED = 7
@@ -72,6 +72,6 @@ def simulated_world(root: Path, *, orders: int = ORDERS) -> Iterator[World]:
                 for r in storage.rows("SELECT show_id FROM zakaz.fact_qtickets_inventory_latest ORDER BY show_id")
             ]
             unknown = live[-1]
-            ensure_0002_facts(storage, sim, unknown_capacity_show=unknown)
+            mark_capacity_unknown(storage, unknown)
             bi.install(storage)
         yield World(sim=sim, settings=settings, envfile=envfile, now=now, unknown_capacity_show=unknown)

@@ -1,7 +1,9 @@
-"""The fact tables the panels read (migration 0002 of the loader's lane; names as in the contract).
+"""The fact tables the panels read, named once (``storage.schema`` holds every table of the product)."""
 
-Kept here until ``storage.schema`` lists them, so that the panels name each table once.
-"""
+from ..storage import schema
 
-SALES_DETAIL = "fact_qtickets_sales_detail"
-REFUNDS_DAILY = "fact_qtickets_refunds_daily"
+SALES_DETAIL = schema.SALES_DETAIL.name
+REFUNDS_DAILY = schema.REFUNDS_DAILY.name
+PLAN = schema.PLAN.name
+
+__all__ = ["PLAN", "REFUNDS_DAILY", "SALES_DETAIL"]

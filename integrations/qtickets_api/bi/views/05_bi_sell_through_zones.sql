@@ -8,9 +8,9 @@ SELECT
     i.show_start                                     AS show_start_msk,
     z.zone                                           AS zone,
     if(z.capacity > 0, z.capacity, NULL)             AS capacity,
-    z.sold                                           AS sold,
-    z.reserved                                       AS reserved,
-    z.left                                           AS left,
-    if(z.capacity > 0, z.sold / z.capacity, NULL)    AS sold_share
+    z.tickets_paid                                   AS sold,
+    z.tickets_reserved                               AS reserved,
+    if(z.capacity > 0, z.tickets_left, NULL)         AS left,
+    if(z.capacity > 0, z.tickets_paid / z.capacity, NULL) AS sold_share
 FROM {db}.fact_qtickets_inventory_zones AS z
 INNER JOIN {db}.fact_qtickets_inventory_latest AS i ON i.show_id = z.show_id
