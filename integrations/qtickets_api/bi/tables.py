@@ -5,5 +5,7 @@ from ..storage import schema
 SALES_DETAIL = schema.SALES_DETAIL.name
 REFUNDS_DAILY = schema.REFUNDS_DAILY.name
 PLAN = schema.PLAN.name
+SHOWS = schema.SHOWS.name
+EVENTS = schema.EVENTS.name
 
-__all__ = ["PLAN", "REFUNDS_DAILY", "SALES_DETAIL"]
+__all__ = ["EVENTS", "PLAN", "REFUNDS_DAILY", "SALES_DETAIL", "SHOWS"]
