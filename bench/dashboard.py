@@ -32,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +46,9 @@ from measure import REPO, child_env, machine_info
 from simproc import SimProcess
 
 from integrations.qtickets_api import connect, load_settings
-from integrations.qtickets_api.bi import install
-from integrations.qtickets_api.service import LoaderSchedule
+from integrations.qtickets_api.bi import install, panels
+from integrations.qtickets_api.domain import MOSCOW
+from integrations.qtickets_api.service import LoaderSchedule, ReaderPool
 
 RESULTS = REPO / "bench" / "results"
 PY = sys.executable
@@ -55,7 +56,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]  # fmt: skip
 
-NAIVE_WHERE = "toDate(o.payed_at, 'Europe/Moscow') BETWEEN {date_from:Date} AND {date_to:Date}"
+# The naive way: the same numbers as the panels (current and previous 30 days, refunds by refund date), straight
+# from staging with FINAL, as one would without the facts.
 NAIVE_FROM = """
 FROM (SELECT order_id, version, event_id, assumeNotNull(payed_at) AS payed_at
       FROM {db}.stg_qtickets_api_orders_raw FINAL WHERE payed = 1 AND deleted_at IS NULL AND payed_at IS NOT NULL) AS o
@@ -63,12 +65,27 @@ INNER JOIN (SELECT order_id, version, show_id, quantity, price FROM {db}.stg_qti
             WHERE basket_deleted = 0 AND refunded = 0) AS b ON b.order_id = o.order_id AND b.version = o.version
 LEFT JOIN (SELECT event_id, city_name FROM {db}.dim_qtickets_api_events FINAL) AS e ON e.event_id = o.event_id
 """
+DAY = "toDate(o.payed_at, 'Europe/Moscow')"
+CUR = f"{DAY} >= {{date_from:Date}}"
 NAIVE = {
-    "kpi": "SELECT sum(b.quantity), sum(b.price), uniqExact(o.order_id) {from} WHERE {where}",
-    "sales_daily": "SELECT toDate(o.payed_at, 'Europe/Moscow') AS d, sum(b.quantity), sum(b.price), "
-    "uniqExact(o.order_id) {from} WHERE {where} GROUP BY d ORDER BY d",
-    "cities": "SELECT e.city_name AS c, sum(b.quantity), sum(b.price), uniqExact(o.order_id) {from} WHERE {where} "
-    "GROUP BY c ORDER BY 3 DESC",
+    "kpi": [
+        f"SELECT sumIf(b.quantity, {CUR}), sumIf(b.price, {CUR}), uniqExactIf(o.order_id, {CUR}), "
+        f"sumIf(b.quantity, NOT {CUR}), sumIf(b.price, NOT {CUR}), uniqExactIf(o.order_id, NOT {CUR}) "
+        f"{{from}} WHERE {DAY} BETWEEN {{prev_from:Date}} AND {{date_to:Date}}",
+        "SELECT count(), sum(b.refunded_amount) FROM (SELECT order_id, version FROM {db}.stg_qtickets_api_orders_raw "
+        "FINAL WHERE payed = 1 AND payed_at IS NOT NULL) AS o INNER JOIN (SELECT order_id, version, refunded_amount, "
+        "refunded_at FROM {db}.stg_qtickets_api_baskets FINAL WHERE refunded = 1) AS b "
+        "ON b.order_id = o.order_id AND b.version = o.version "
+        "WHERE toDate(b.refunded_at, 'Europe/Moscow') BETWEEN {prev_from:Date} AND {date_to:Date}",
+    ],
+    "sales_daily": [
+        f"SELECT {DAY} AS d, sum(b.quantity), sum(b.price), uniqExact(o.order_id) {{from}} "
+        f"WHERE {DAY} BETWEEN {{date_from:Date}} AND {{date_to:Date}} GROUP BY d ORDER BY d"
+    ],
+    "cities": [
+        f"SELECT e.city_name AS c, sum(b.quantity), sum(b.price), uniqExact(o.order_id) {{from}} "
+        f"WHERE {DAY} BETWEEN {{date_from:Date}} AND {{date_to:Date}} GROUP BY c ORDER BY 3 DESC"
+    ],
 }
 
 
@@ -156,21 +173,36 @@ def page_times(base: str, loads: int) -> dict[str, float]:
     return {"median_s": round(statistics.median(samples), 3), "max_s": round(max(samples), 3)}
 
 
-def naive_times(envfile: Path, repeat: int = 10) -> dict[str, float]:
+def naive_times(envfile: Path, repeat: int = 10) -> dict[str, dict[str, float]]:
+    """The naive statements against the panels' own queries, both in this process (no HTTP on either side)."""
     settings = load_settings(envfile)
-    today = datetime.now(UTC).date()
-    params = {"date_from": today.fromordinal(today.toordinal() - 29), "date_to": today}
+    today = datetime.now(MOSCOW).date()
+    params = {
+        "date_from": today - timedelta(days=29),
+        "date_to": today,
+        "prev_from": today - timedelta(days=59),
+    }
+
+    def median_ms(call: Any) -> float:
+        call()
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - started)
+        return round(statistics.median(samples) * 1000, 1)
+
     out = {}
     with connect(settings) as storage:
-        for name, sql in NAIVE.items():
-            text = sql.format(**{"from": NAIVE_FROM.replace("{db}", storage.db), "where": NAIVE_WHERE})
-            storage.rows(text, params)
-            samples = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                storage.rows(text, params)
-                samples.append(time.perf_counter() - started)
-            out[name] = round(statistics.median(samples) * 1000, 1)
+        pool = ReaderPool(settings.clickhouse, size=1)
+        try:
+            for name, statements in NAIVE.items():
+                texts = [sql.replace("{from}", NAIVE_FROM).replace("{db}", storage.db) for sql in statements]
+                naive = median_ms(lambda texts=texts: [storage.rows(text, params) for text in texts])
+                panel = median_ms(lambda name=name: panels.run(name, pool, {}, today=today))
+                out[name] = {"naive_ms": naive, "panel_ms": panel, "ratio": round(naive / panel, 1)}
+        finally:
+            pool.close()
     return out
 
 
@@ -272,7 +304,11 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print(f"\n== {r['orders']:,} orders (backfill {r['backfill_s']} s, {r['sales_detail_rows']:,} detail rows)")
         for name, p in r["panels"].items():
             naive = r["naive_ms"].get(name)
-            ratio = f"  naive {naive} ms = {naive / p['p50_ms']:.0f}x" if naive else ""
+            ratio = (
+                f"  in process: panel {naive['panel_ms']} ms, naive {naive['naive_ms']} ms = {naive['ratio']}x"
+                if naive
+                else ""
+            )
             mark = "met" if p["p95_ms"] <= limit else "MISSED"
             print(f"  {name:20s} p50 {p['p50_ms']:7.1f} ms  p95 {p['p95_ms']:7.1f} ms  (<= {limit} ms: {mark}){ratio}")
         page = r["page"]

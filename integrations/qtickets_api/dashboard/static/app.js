@@ -127,6 +127,7 @@
   const charts = {};
   function draw(name, option) {
     const el = document.getElementById(`chart-${name}`);
+    el.hidden = false;
     let chart = charts[name];
     if (!chart) {
       chart = charts[name] = echarts.init(el, null, {locale: 'RU', renderer: 'svg'});
@@ -134,6 +135,7 @@
     }
     const empty = el.parentElement.querySelector('.empty');
     if (empty) empty.remove();
+    chart.resize();
     return new Promise((resolve) => {
       chart.off('finished');
       chart.on('finished', () => { chart.off('finished'); resolve(); });
@@ -144,6 +146,7 @@
   function noData(name, text) {
     const el = document.getElementById(`chart-${name}`);
     if (charts[name]) charts[name].clear();
+    el.hidden = true; // an empty panel takes no room
     let empty = el.parentElement.querySelector('.empty');
     if (!empty) { empty = document.createElement('p'); empty.className = 'empty'; el.parentElement.insertBefore(empty, el); }
     empty.textContent = text || 'Нет продаж за выбранный период';
