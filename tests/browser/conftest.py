@@ -71,8 +71,10 @@ def served(world: World) -> Iterator[str]:
             process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # module scope: Playwright's sync API keeps an event loop running on this thread while it is open, and
+    # later tests call asyncio.run()
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             raise AssertionError("/usr/bin/chromium is missing: .ci/run installs it (apt-get install -y chromium)")

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -36,7 +36,6 @@ class Service:
     writer: Storage | None = None
     readers: ReaderPool | None = None
     schedule: LoaderSchedule | None = None
-    _tasks: list[object] = field(default_factory=list)
 
     def open(self) -> None:
         """Blocking: connect, migrate, install the views, open the readers."""
