@@ -58,7 +58,7 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 def run_measured(
-    cmd: list[str], *, workdir: Path, env: dict[str, str] | None = None, poll_s: float = 0.02
+    cmd: list[str], *, workdir: Path, env: dict[str, str] | None = None, poll_s: float = 0.02, cwd: Path = REPO
 ) -> ProcResult:
     """Run ``cmd`` to completion; RSS of the process and its children polled every ``poll_s``.
 
@@ -69,7 +69,7 @@ def run_measured(
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env or child_env(), stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env or child_env(), stdout=out, stderr=err)
         ps = psutil.Process(proc.pid)
         peak = 0
         children_cpu: dict[int, float] = {}

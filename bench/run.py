@@ -18,6 +18,7 @@ import math
 import re
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +37,10 @@ LOADER = [PY, "-m", "integrations.qtickets_api.loader"]
 BACKFILL_SINCE = "2021-01-01"  # the simulator's history starts 2021-05-01
 PER_PAGE = 500
 LATENCY_MS = 100.0
+# The last commit with the worker processes (removed by issue 9): run beside the current tree for the before/after.
+BASELINE_REF = "2cb1917"
+VARIANTS = [PY, str(REPO / "bench" / "variants.py")]
+INPROCESS_RUNS = 50
 TIMINGS = re.compile(r"Timings \(s\): (\{.*\})")
 JOB_SQL = (
     "SELECT status, api_requests, retries, rejected, toJSONString(rows) AS rows, "
@@ -66,15 +71,28 @@ class Bench:
         path.chmod(0o600)
         return path
 
-    def loader(self, name: str, sim: SimProcess, flags: list[str], data_dir: Path | None = None) -> dict[str, Any]:
-        """One loader process, measured; its meta_job_runs row and the simulator's side of it."""
+    def loader(
+        self,
+        name: str,
+        sim: SimProcess,
+        flags: list[str],
+        data_dir: Path | None = None,
+        *,
+        command: list[str] = LOADER,
+        tree: Path = REPO,
+    ) -> dict[str, Any]:
+        """One loader process, measured; its meta_job_runs row and the simulator's side of it.
+
+        ``command`` is the loader or ``variants.py --without …``; ``tree`` the source tree it runs from."""
         self.count += 1
         data_dir = data_dir or self.tmp / f"{self.count:02d}-{name}" / "clickhouse"
         env = self.envfile(name, sim, data_dir)
-        cmd = [*LOADER, "--envfile", str(env), "-v", *flags]
-        console.log(f"{name}: loader {' '.join(flags)}")
+        cmd = [*command, "--envfile", str(env), "-v", *flags]
+        console.log(f"{name}: {' '.join(Path(c).name for c in command[1:])} {' '.join(flags)}")
         before = sim.stats()
-        proc = run_measured(cmd, workdir=self.tmp / f"{self.count:02d}-{name}" / "proc").check()
+        work = self.tmp / f"{self.count:02d}-{name}" / "proc"
+        environ = child_env() if tree == REPO else {**child_env(), "PYTHONPATH": str(tree)}
+        proc = run_measured(cmd, workdir=work, env=environ, cwd=tree).check()
         server = stats_delta(before, sim.stats())
         match = TIMINGS.search(proc.stderr)
         timings = ast.literal_eval(match.group(1)) if match else {}
@@ -135,6 +153,27 @@ class Bench:
             "orders_per_s": round(orders / proc.wall_s, 1),
         }
 
+    def inprocess(self, sim: SimProcess, data_dir: Path, runs: int) -> dict[str, Any]:
+        """``runs`` 15-minute runs in one process over the backfilled data (as the service makes them)."""
+        self.count += 1
+        work = self.tmp / f"{self.count:02d}-inprocess"
+        env = self.envfile("inprocess", sim, data_dir)
+        cmd = [PY, str(REPO / "bench" / "inprocess.py"), "--envfile", str(env), "--admin-url", sim.admin_url,
+               "--runs", str(runs)]  # fmt: skip
+        console.log(f"in-process: {runs} 15-minute runs in one process")
+        proc = run_measured(cmd, workdir=work / "proc").check()
+        out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        walls = sorted(out["walls_s"])
+        out["median_s"] = walls[len(walls) // 2]
+        out["p95_s"] = walls[min(len(walls) - 1, int(len(walls) * 0.95))]
+        out["rss_growth_mb"] = round(out["after_last"]["rss_mb"] - out["after_first"]["rss_mb"], 1)
+        console.log(
+            f"  median {out['median_s']:.2f} s, RSS {out['after_first']['rss_mb']:.0f} -> "
+            f"{out['after_last']['rss_mb']:.0f} MB, threads {out['after_first']['threads_os']} -> "
+            f"{out['after_last']['threads_os']}, fds {out['after_first']['fds']} -> {out['after_last']['fds']}"
+        )
+        return out
+
     def profile(self, sim: SimProcess, report: Path) -> dict[str, Any]:
         self.count += 1
         work = self.tmp / f"{self.count:02d}-profile"
@@ -161,6 +200,38 @@ class Bench:
         return out
 
 
+def baseline_tree(tmp: Path) -> Path:
+    """The source tree of ``BASELINE_REF``, for running the loader as it was before issue 9."""
+    tree = tmp / "baseline"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", BASELINE_REF], check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    return tree
+
+
+def machinery(bench: Bench, sim: SimProcess, tmp: Path, *, latency: bool) -> dict[str, Any]:
+    """The backfill with and without each piece, all in this run: the removed worker processes (on the baseline
+    tree, at 0 and 100 ms per request) and each piece kept in the current tree (GC pause, write-behind, prefetch)."""
+    flags = ["--since", BACKFILL_SINCE, "--skip-inventory"]
+    tree = baseline_tree(tmp)
+    out: dict[str, Any] = {"baseline_ref": BASELINE_REF, "baseline": {}, "current": {}}
+    for delay in (0.0, LATENCY_MS) if latency else (0.0,):
+        sim.set_faults(latency_ms=delay)
+        tag = f"{delay:.0f}ms"
+        out["baseline"][f"workers_auto_{tag}"] = bench.loader(f"baseline-workers-{tag}", sim, flags, tree=tree)
+        out["baseline"][f"workers_0_{tag}"] = bench.loader(
+            f"baseline-no-workers-{tag}", sim, [*flags, "--workers", "0"], tree=tree
+        )
+        out["current"][f"default_{tag}"] = bench.loader(f"current-{tag}", sim, flags)
+        pieces = ("gc", "write_behind", "prefetch") if delay == 0 else ("prefetch",)
+        for piece in pieces:
+            out["current"][f"without_{piece}_{tag}"] = bench.loader(
+                f"without-{piece}-{tag}", sim, flags, command=[*VARIANTS, "--without", piece, "--"]
+            )
+    sim.set_faults(latency_ms=0)
+    return out
+
+
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ordered = sorted(runs, key=lambda r: r["wall_s"])
     return ordered[(len(ordered) - 1) // 2]
@@ -177,6 +248,7 @@ def main() -> int:
     parser.add_argument("--activity-per-hour", type=float, default=400.0, help="simulated changes per hour")
     parser.add_argument("--no-peer", action="store_true", help="skip the dlt runs")
     parser.add_argument("--no-latency", action="store_true", help="skip the 100 ms latency runs")
+    parser.add_argument("--no-machinery", action="store_true", help="skip the with/without runs of each speed piece")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directories")
     args = parser.parse_args()
     orders = args.orders or (20_000 if args.quick else 126_000)
@@ -225,10 +297,9 @@ def main() -> int:
             results["backfill"] = {"runs": backfills, "median": median_run(backfills)}
             base_dir = Path(backfills[-1]["data_dir"])
             base_wall = median_run(backfills)["wall_s"]
-            # the same with every page encoded in the loader's process: what the worker processes bring
-            results["backfill_in_process"] = bench.loader(
-                "backfill-in-process", sim, ["--since", BACKFILL_SINCE, "--skip-inventory", "--workers", "0"]
-            )
+            # 6. What each piece of speed machinery is worth, and what the removed worker processes were worth
+            if not args.no_machinery:
+                results["machinery"] = machinery(bench, sim, tmp, latency=not args.no_latency)
 
             # the profile: where the time goes
             report = RESULTS / f"profile-{stamp}.txt"
@@ -275,6 +346,19 @@ def main() -> int:
                 run["changes_in_15_min"] = _changes(changes)
                 incrementals.append(run)
             results["incremental"] = {"runs": incrementals, "median": median_run(incrementals)}
+            if not args.no_machinery:
+                results["machinery"]["incremental"] = {
+                    piece: bench.loader(
+                        f"incremental-without-{piece}", sim, ["--since-hours", "24"], data_dir=base_dir,
+                        command=[*VARIANTS, "--without", piece, "--"],
+                    )
+                    for piece in ("seats_ahead", "seats_parallel")
+                }  # fmt: skip
+                results["machinery"]["incremental"]["default"] = bench.loader(
+                    "incremental-default", sim, ["--since-hours", "24"], data_dir=base_dir
+                )
+            # 7. Many runs in one process, as the service makes them
+            results["inprocess"] = bench.inprocess(sim, base_dir, INPROCESS_RUNS)
             if not args.no_latency:
                 sim.set_faults(latency_ms=LATENCY_MS)
                 changes = sim.advance(15)
@@ -348,6 +432,41 @@ def targets(r: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _speedup(without: dict[str, Any], with_: dict[str, Any]) -> float:
+    return round(without["wall_s"] / with_["wall_s"], 2)
+
+
+def machinery_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    base, cur = m["baseline"], m["current"]
+    for tag in ("0ms", "100ms"):
+        if f"workers_auto_{tag}" not in base:
+            continue
+        w, n = base[f"workers_auto_{tag}"], base[f"workers_0_{tag}"]
+        value = (
+            f"{w['wall_s']:.2f} s / {w['peak_rss_mb']:.0f} MB with, {n['wall_s']:.2f} s / {n['peak_rss_mb']:.0f} MB "
+            f"without: {_speedup(n, w)}x; today's tree {cur[f'default_{tag}']['wall_s']:.2f} s"
+        )
+        rows.append((f"6. worker processes ({m['baseline_ref']}), {tag}", "backfill with / without", value,
+                     f">= 1.5x to stay: {'kept' if _speedup(n, w) >= 1.5 else 'removed'}"))  # fmt: skip
+    for key, run in cur.items():
+        if not key.startswith("without_"):
+            continue
+        piece, tag = key[len("without_") :].rsplit("_", 1)
+        default = cur[f"default_{tag}"]
+        gain = round(run["wall_s"] / default["wall_s"] - 1, 3)
+        value = f"{default['wall_s']:.2f} s with, {run['wall_s']:.2f} s without: {gain:+.0%}"
+        rows.append((f"   {piece}, {tag}", "backfill with / without", value, ">= 10 % to stay"))
+    inc = m.get("incremental", {})
+    if "default" in inc:
+        for piece in ("seats_ahead", "seats_parallel"):
+            run, default = inc[piece], inc["default"]
+            gain = round(run["wall_s"] / default["wall_s"] - 1, 3)
+            value = f"{default['wall_s']:.2f} s with, {run['wall_s']:.2f} s without: {gain:+.0%}"
+            rows.append((f"   {piece}", "15-minute run with / without", value, ">= 10 % to stay"))
+    return rows
+
+
 def _walls(runs: list[dict[str, Any]]) -> str:
     return ", ".join(f"{run['wall_s']:.2f}" for run in runs)
 
@@ -371,7 +490,6 @@ def print_table(r: dict[str, Any]) -> None:
     rows = b["job"]["rows"]
     raw, baskets = rows.get("stg_qtickets_api_orders_raw", 0), rows.get("stg_qtickets_api_baskets", 0)
     cpu = b["cpu_user_s"] + b["cpu_sys_s"]
-    workers_cpu = b.get("cpu_children_s", 0.0)
     t.add_row(
         f"1. backfill {b['orders_fetched']:,} orders",
         "wall: spawn → exit, facts queryable",
@@ -383,21 +501,8 @@ def print_table(r: dict[str, Any]) -> None:
     t.add_row(
         "", "rows: order versions / baskets / fact rows", f"{raw:,} / {baskets:,} / {b['job']['fact_rows']:,}", ""
     )
-    t.add_row(
-        "",
-        "peak RSS (workers included) / CPU: loader + its workers",
-        f"{b['peak_rss_mb']:.0f} MB / {cpu:.1f} + {workers_cpu:.1f} s",
-        "",
-    )
+    t.add_row("", "peak RSS / CPU", f"{b['peak_rss_mb']:.0f} MB / {cpu:.1f} s", "")
     t.add_row("", "simulator CPU during the run", f"{b['sim']['sim_cpu_s']:.1f} s", "")
-    if "backfill_in_process" in r:
-        ip = r["backfill_in_process"]
-        t.add_row(
-            "",
-            "same, every page encoded in process (--workers 0)",
-            f"{ip['wall_s']:.2f} s, peak RSS {ip['peak_rss_mb']:.0f} MB",
-            "",
-        )
     t.add_row("", "phases (the real, prefetched run)", _phases(b["timings_s"]), "")
     p = r["profile"]
     split = "\n".join(f"{k}: {v:.2f} s" for k, v in p["split_s"].items() if v >= 0.01)
@@ -453,6 +558,20 @@ def print_table(r: dict[str, Any]) -> None:
         value,
         f"<= +100 MB {_status(ok)}",
     )
+    if "machinery" in r:
+        for row in machinery_rows(r["machinery"]):
+            t.add_row(*row)
+    if "inprocess" in r:
+        ip = r["inprocess"]
+        a, z = ip["after_first"], ip["after_last"]
+        value = (
+            f"median {ip['median_s']:.2f} s, p95 {ip['p95_s']:.2f} s; RSS {a['rss_mb']:.0f} → {z['rss_mb']:.0f} MB "
+            f"({ip['rss_growth_mb']:+.0f}); threads {a['threads_os']} → {z['threads_os']}; fds {a['fds']} → {z['fds']}"
+        )
+        ok = ip["rss_growth_mb"] <= 30
+        t.add_row(
+            f"7. {ip['runs']} runs in one process", "15-minute runs, engine open", value, f"RSS <= +30 MB {_status(ok)}"
+        )
     console.print(t)
     missed = [x for x in r["targets"] if not x["met"]]
     console.print(f"Targets: {len(r['targets']) - len(missed)} met, {len(missed)} missed")

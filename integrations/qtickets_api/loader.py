@@ -11,11 +11,14 @@ from rich.table import Table
 
 from .cli import main_guard
 from .config import load_settings
-from .errors import ConfigError, RunLockedError
-from .ingest import RunOptions, RunResult, default_window, run_loader, run_lock
+from .errors import ConfigError
+from .ingest import RunOptions, RunResult, default_window, run_loader
 from .logs import configure
 
 PROG = "python -m integrations.qtickets_api.loader"
+DEFAULT_WAIT_LEASE_MIN = 30.0
+EARLIEST = date(2000, 1, 1)  # before QTickets existed: a date this old is a typo
+MAX_SINCE_HOURS = 24 * 366 * 30
 
 
 def parse_when(value: str, zone: str, *, end: bool) -> datetime:
@@ -31,11 +34,16 @@ def parse_when(value: str, zone: str, *, end: bool) -> datetime:
             moment = datetime.fromisoformat(text.replace(" ", "T", 1))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=ZoneInfo(zone))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ConfigError(
             f"{'--until' if end else '--since'} {value!r} is not a date",
             "use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+03:00]",
         ) from None
+    if moment.date() < EARLIEST or moment.year > 9000:
+        raise ConfigError(
+            f"{'--until' if end else '--since'} {value!r} is out of range",
+            f"give a date from {EARLIEST:%Y-%m-%d} on, when the account could have sales",
+        )
     return moment.astimezone(UTC)
 
 
@@ -45,7 +53,7 @@ def parse_when(value: str, zone: str, *, end: bool) -> datetime:
 )
 @click.option(
     "--since-hours",
-    type=click.FloatRange(min=0.01),
+    type=click.FloatRange(min=0.01, max=MAX_SINCE_HOURS),
     help="Look back this many hours [default: QTICKETS_SINCE_HOURS or 24].",
 )
 @click.option("--since", "since_text", help="Backfill from this date or date-time (report time zone).")
@@ -58,6 +66,13 @@ def parse_when(value: str, zone: str, *, end: bool) -> datetime:
     "--concurrency", type=click.IntRange(1, 16), help="Parallel order fetchers over disjoint id ranges [default: 1]."
 )
 @click.option("--per-page", type=click.IntRange(1, 5000), help="Page size asked of the API [default: 500].")
+@click.option(
+    "--wait-lease",
+    type=click.FloatRange(0, 24 * 60),
+    default=DEFAULT_WAIT_LEASE_MIN,
+    show_default=True,
+    help="Minutes to wait when another run holds the run lease; 0 skips at once (what the timer passes).",
+)
 @click.option("--strict-perms", is_flag=True, help="Refuse an env file that other users can read.")
 def cli(
     envfile: Path | None,
@@ -70,6 +85,7 @@ def cli(
     skip_inventory: bool,
     concurrency: int | None,
     per_page: int | None,
+    wait_lease: float,
     strict_perms: bool,
 ) -> None:
     """Load orders, events and seat inventory changed in a time window from QTickets into ClickHouse."""
@@ -88,7 +104,11 @@ def cli(
             raise ConfigError("--until needs --since", "give both for a backfill")
         since, until = default_window(since_hours if since_hours is not None else settings.since_hours)
     if since >= until:
-        raise ConfigError(f"the window is empty: --since {since:%Y-%m-%d %H:%M} is not before --until", "swap them")
+        if until_text:
+            raise ConfigError(
+                f"the window is empty: --since {since_text} is not before --until {until_text}", "swap them"
+            )
+        raise ConfigError(f"the window is empty: --since {since_text} is in the future", "give a date before now")
     options = RunOptions(
         since=since,
         until=until,
@@ -96,20 +116,13 @@ def cli(
         skip_inventory=skip_inventory,
         concurrency=concurrency or settings.api_concurrency,
         per_page=per_page or settings.api_per_page,
+        lease_wait_s=wait_lease * 60,
+        trigger="timer" if wait_lease == 0 else "by hand",
     )
     if dry_run:
         print_preview(run_loader(settings, options))
         return
-    lock = run_lock(settings)
-    if not lock.try_acquire():
-        raise RunLockedError(
-            f"another loader run is in progress (pid {lock.holder()}, lock {lock.path})",
-            "this run is skipped; the next timer tick will run normally",
-        )
-    try:
-        run_loader(settings, options)
-    finally:
-        lock.release()
+    run_loader(settings, options)
 
 
 def print_preview(result: RunResult) -> None:

@@ -71,22 +71,28 @@ def test_kill_9_at_any_point_then_the_next_run_converges(marker: str, delay: flo
     assert_no_duplicates(settings)
 
 
-def test_a_second_run_while_one_is_running_exits_cleanly(envfile: Path, sim: Any) -> None:
+def test_a_timer_run_skips_and_a_run_by_hand_waits_while_one_is_running(envfile: Path, sim: Any) -> None:
+    """On the embedded engine the running process holds the data directory: a tick of the timer
+    (``--wait-lease 0``) skips with exit 0 and one line; a run by hand waits, says so, then runs."""
     sim.set_faults(FaultConfig(latency_ms=30))
     slow = start_loader(envfile, "--since", "2021-01-01", "--per-page", "50")
+    assert slow.stderr is not None
+    for line in slow.stderr:
+        if "Fetched events/orders" in line:
+            break
     try:
-        deadline = time.time() + 60
-        settings = load_settings(envfile)
-        lock = settings.clickhouse_data_dir.resolve() / ".qtickets_api.run.lock"
-        while not lock.exists() and time.time() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        second = start_loader(envfile, "--since-hours", "24")
-        _out, err = second.communicate(timeout=60)
-        assert second.returncode == 0
-        assert "another loader run is in progress" in err and "Traceback" not in err
+        timer = start_loader(envfile, "--since-hours", "24", "--wait-lease", "0")
+        _out, err = timer.communicate(timeout=60)
+        assert timer.returncode == 0, err
+        assert "in use by another process" in err and "this run is skipped" in err and "Traceback" not in err
+        assert len([line for line in err.strip().splitlines() if "Starting QTickets" not in line]) == 1, err
+        by_hand = start_loader(envfile, "--since-hours", "24")
         assert slow.poll() is None, "the first run should still be running"
     finally:
         _out, err = slow.communicate(timeout=300)
     assert slow.returncode == 0, err
-    assert [r[0] for r in query(load_settings(envfile), "SELECT status FROM zakaz.meta_job_runs")] == ["success"]
+    _out, err = by_hand.communicate(timeout=120)
+    assert by_hand.returncode == 0, err
+    assert "Waiting up to 30 min for the embedded engine" in err
+    statuses = [r[0] for r in query(load_settings(envfile), "SELECT status FROM zakaz.meta_job_runs")]
+    assert statuses == ["success", "success"]

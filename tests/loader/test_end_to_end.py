@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.qtickets_api import RunOptions, Settings, run_loader
-from integrations.qtickets_api.simulator.truth import expected_inventory, expected_sales
+from integrations.qtickets_api.simulator.truth import expected_inventory, expected_inventory_zones, expected_sales
 from tests.conftest import query
 
 HISTORY_START = datetime(2021, 1, 1, tzinfo=UTC)
@@ -127,24 +127,36 @@ def test_inventory_equals_truth_and_is_never_negative(settings: Settings, sim: A
     backfill(settings, sim)
     rows = query(
         settings,
-        "SELECT show_id, tickets_total, tickets_left, city FROM zakaz.fact_qtickets_inventory_latest",
+        "SELECT show_id, tickets_total, tickets_left, city, capacity_known FROM zakaz.fact_qtickets_inventory_latest",
     )
     events = sim.events()
     live_shows = {s["id"] for e in events for s in e.get("shows") or []}
     seats = {sid: sim.seats(sid, flat=True) for sid in live_shows}
     want = expected_inventory(events, seats, sim.now())
-    got = {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+    got = {int(r[0]): (r[1], r[2]) for r in rows}
     assert want and got == want
-    assert all(r[2] >= 0 and r[2] <= r[1] for r in rows)
+    unknown = [r for r in rows if r[1] is None]
+    assert unknown and all(r[2] is None and r[4] == 0 for r in unknown), "exhibitions: capacity unknown, never 0"
+    known = [r for r in rows if r[1] is not None]
+    assert known and all(0 <= r[2] <= r[1] and r[4] == 1 for r in known)
     assert all(r[3] for r in rows), "every show has a city"
     by_city: dict[str, int] = defaultdict(int)
-    for r in rows:
+    for r in known:
         by_city[r[3]] += r[2]
     check = query(
         settings,
-        "SELECT city, sum(tickets_left) FROM zakaz.fact_qtickets_inventory_latest GROUP BY city ORDER BY city",
+        "SELECT city, sum(tickets_left) FROM zakaz.fact_qtickets_inventory_latest WHERE capacity_known = 1 "
+        "GROUP BY city ORDER BY city",
     )
     assert {c: int(v) for c, v in check} == dict(by_city)
+    zones = query(
+        settings,
+        "SELECT show_id, zone, capacity, tickets_left, tickets_paid FROM zakaz.fact_qtickets_inventory_zones",
+    )
+    want_zones = expected_inventory_zones(events, seats, sim.now())
+    assert {(int(r[0]), r[1]): (r[2], r[3], int(r[4])) for r in zones} == {
+        k: (v.capacity, v.left, v.sold) for k, v in want_zones.items()
+    }
 
 
 def test_dry_run_writes_nothing(settings: Settings, sim: Any) -> None:

@@ -8,24 +8,32 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
+import httpx
+
 from integrations.qtickets_api.simulator import Simulator
 
 ORDER_FIELDS = {
     "id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "event_id", "price",
-    "original_price", "currency_id", "client_id", "client", "site", "payment_type_id", "discount_id",
-    "promo_code_id", "reserved", "reserved_to", "utm", "custom", "fields", "refunds", "baskets",
+    "original_price", "currency_id", "client_id", "client", "site", "site_id", "payment_type_id", "payment_id",
+    "payment_url", "cancel_url", "payment_card_number", "basket_user_id", "backend_user_id", "access_code_id",
+    "discount_id", "promo_code_id", "reserved", "reserve_extended", "reserved_to", "utm", "custom", "fields",
+    "integrations", "refunds", "baskets",
 }  # fmt: skip
 BASKET_FIELDS = {
-    "id", "show_id", "seat_id", "price", "original_price", "discount_value", "quantity", "barcode", "checked_at",
-    "created_at", "updated_at", "deleted_at", "refunded_at", "refunded_amount", "refunded_deduction_amount",
-    "client_name", "client_surname", "client_email", "client_phone", "multiprice_code",
+    "id", "show_id", "seat_id", "seat_name", "series", "price", "original_price", "discount_value",
+    "ticket_original_price", "ticket_amount", "service_fee_amount", "quantity", "barcode", "pdf_url",
+    "passbook_url", "checked_at", "created_at", "updated_at", "deleted_at", "refunded_at", "refunded_amount",
+    "refunded_deduction_amount", "client_name", "client_surname", "client_email", "client_phone",
+    "multiprice_code", "organization_name", "legal_name", "work_position", "inn", "kpp", "comment",
+    "related_baskets", "services", "refunds",
 }  # fmt: skip
 SHOW_FIELDS = {
-    "id", "event_id", "is_active", "start_date", "finish_date", "sale_start_date", "sale_finish_date",
-    "open_date", "prices", "created_at", "deleted_at",
+    "id", "name", "is_active", "start_date", "finish_date", "sale_start_date", "sale_finish_date", "open_date",
+    "prices", "min_price", "max_price", "scheme_properties", "created_at", "updated_at", "deleted_at",
 }  # fmt: skip
 MSK_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:00$")
-OFFSET_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+EXHIBITION, SEATED = 4, 1  # event_type_id
+HOSTS = ("https://tickets.example.org/", "https://afisha.example.com/")
 
 
 def money(value: int | float) -> Decimal:
@@ -43,7 +51,7 @@ def test_fields_are_named_as_in_the_contract(sim: Simulator) -> None:
     for order in sim.orders()[:300]:
         assert set(order) == ORDER_FIELDS
         assert set(order["client"]) == {"id", "email", "details"}
-        assert set(order["client"]["details"]) == {"name", "surname", "phone"}
+        assert {"name", "surname", "phone"} <= set(order["client"]["details"])
         for basket in order["baskets"]:
             assert set(basket) == BASKET_FIELDS
     for event in sim.events():
@@ -74,8 +82,13 @@ def test_timestamps_carry_offsets(sim: Simulator) -> None:
             for key in ("created_at", "updated_at", "deleted_at", "refunded_at", "checked_at"):
                 assert basket[key] is None or MSK_STAMP.match(basket[key])
     for event in sim.events():
+        for key in ("created_at", "updated_at", "deleted_at"):
+            assert event[key] is None or MSK_STAMP.match(event[key])
         for show in event["shows"]:
-            assert OFFSET_STAMP.match(show["start_date"])
+            # Shows too are written in Moscow time; the venue's zone is only in city.timezone.
+            for key in ("start_date", "finish_date", "sale_start_date", "sale_finish_date", "open_date"):
+                assert show[key] is None or MSK_STAMP.match(show[key]), show[key]
+            assert show["finish_date"] is not None
 
 
 def test_all_order_states_occur(sim: Simulator) -> None:
@@ -143,24 +156,22 @@ def test_one_event_per_order_and_baskets_on_its_shows(sim: Simulator) -> None:
 
 def test_events_cities_and_retired_items(sim: Simulator) -> None:
     events = sim.events()
-    assert len(events) == 6  # clamp(2000 / 450, 6, 320)
+    assert len(events) == 6  # max(6, 2000 * 223 / 126000)
     assert any(not event["is_active"] for event in events)
+    assert any(event["deleted_at"] for event in events)  # deleted events stay listed
+    assert any(event["name"].startswith("Удалить - ") for event in events)
     assert any(show["deleted_at"] for event in events for show in event["shows"])
     now = sim.now()
-    on_sale = [
-        show
-        for event in events
-        if event["is_active"]
-        for show in event["shows"]
-        if show["deleted_at"] is None
-        and datetime.fromisoformat(show["sale_start_date"]) <= now < datetime.fromisoformat(show["start_date"])
-    ]
-    assert len(on_sale) >= 2
+    assert len(sim.shows_on_sale()) >= 2
     assert any(datetime.fromisoformat(show["start_date"]) < now for event in events for show in event["shows"])
     for event in events:
-        assert event["city"]["timezone"].startswith(("Europe/", "Asia/"))
+        assert event["city"]["timezone"].startswith("Asia/")
         assert event["city_id"] == event["city"]["id"]
-        assert 1 <= len(event["shows"]) <= 4
+        assert event["event_type_id"] in (EXHIBITION, SEATED)
+        if event["event_type_id"] == EXHIBITION:
+            assert len(event["shows"]) == 1
+        else:
+            assert 5 <= len(event["shows"]) <= 13
 
 
 def test_personal_data_is_invented(sim: Simulator) -> None:
@@ -170,7 +181,10 @@ def test_personal_data_is_invented(sim: Simulator) -> None:
         assert phone.match(order["client"]["details"]["phone"])
         for basket in order["baskets"]:
             assert basket["client_email"].endswith(("@example.com", "@example.org"))
-            assert basket["barcode"].isdigit()
+            assert basket["barcode"] is None if basket["deleted_at"] else basket["barcode"].isdigit()
+            for link in ("pdf_url", "passbook_url"):
+                assert basket[link] is None or basket[link].startswith(HOSTS)
+        assert order["cancel_url"].startswith(HOSTS) and order["payment_url"].startswith(HOSTS)
 
 
 def test_scales_down_and_up(fresh: Callable[..., Simulator]) -> None:
@@ -178,7 +192,7 @@ def test_scales_down_and_up(fresh: Callable[..., Simulator]) -> None:
     assert len(tiny.orders()) == 50
     assert len(tiny.events()) == 6
     bigger = fresh(orders=9000, seed=3)
-    assert len(bigger.events()) == 20
+    assert len(bigger.events()) == 16  # 9000 * 223 / 126000
     assert len(bigger.orders()) == 9000
 
 
@@ -189,3 +203,33 @@ def test_orders_are_deep_copies(sim: Simulator) -> None:
     again = sim.orders()[0]
     assert again["baskets"][0]["price"] != -1
     assert again["client"]["details"]["name"] != "changed"
+
+
+def test_the_account_sells_like_the_real_one(sim: Simulator, client: httpx.Client) -> None:
+    orders = sim.orders()
+    codes = {item["id"]: item for item in client.request("GET", "/promo-codes", json={"perPage": 500}).json()["data"]}
+    cities = {event["id"]: event["city"]["name"] for event in sim.events()}
+    free = [b for o in orders for b in o["baskets"] if b["price"] == 0]
+    assert free and all(b["original_price"] > 0 and b["discount_value"] == b["original_price"] for b in free)
+    free_codes = {
+        codes[o["promo_code_id"]]["code"]
+        for o in orders
+        for b in o["baskets"]
+        if b["price"] == 0 and b["original_price"] > 0
+    }
+    assert free_codes <= {"admin100", "guest100"} and free_codes
+    city_coded = [o for o in orders if o["promo_code_id"] and codes[o["promo_code_id"]]["code"][0].isupper()]
+    assert any(codes[o["promo_code_id"]]["code"].startswith(cities[o["event_id"]].upper()) for o in city_coded)
+    tagged = [o["utm"] for o in orders if o["utm"] != []]
+    assert 0.2 < len(tagged) / len(orders) < 0.6
+    assert {utm["utm_source"] for utm in tagged} == {"insta", "yandex", "vk"}
+    assert all({"utm_source", "utm_medium", "utm_campaign"} <= set(utm) for utm in tagged)
+    payment_types = Counter(o["payment_type_id"] for o in orders)
+    assert payment_types["card"] > 0.7 * len(orders) and all(kind == "card" or kind.isdigit() for kind in payment_types)
+    # Exhibitions sell by tariff zone: baskets of one order in several zones, all on the zone's single seat.
+    exhibition_shows = {
+        show["id"] for event in sim.events() if event["event_type_id"] == EXHIBITION for show in event["shows"]
+    }
+    zones = [b["seat_id"] for o in orders for b in o["baskets"] if b["show_id"] in exhibition_shows]
+    assert zones and all(seat.endswith("-1;1") for seat in zones)
+    assert len({seat.rsplit("-", 1)[0] for seat in zones}) >= 4

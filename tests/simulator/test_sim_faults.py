@@ -175,3 +175,23 @@ def test_admin_routes_have_no_faults(served: Start) -> None:
     assert httpx.get(f"{root}/_sim/now").status_code == 200
     assert time.monotonic() - started < 0.3
     assert sim.stats()["faults"] == {}
+
+
+def test_drop_paging_leaves_lists_without_their_paging_block(served: Start) -> None:
+    sim, http = served(faults=FaultConfig(drop_paging=True))
+    for path in ("/orders", "/events", "/clients", "/discounts", "/promo-codes"):
+        reply = http.request("GET", path, json={"perPage": 20})
+        assert reply.status_code == 200 and set(reply.json()) == {"data"}, path
+    assert len(http.request("GET", "/orders", json={"perPage": 20}).json()["data"]) == 20
+    assert set(http.get(f"/orders/{sim.orders()[0]['id']}").json()) == {"data"}  # single objects never had it
+    assert sim.stats()["faults"]["drop_paging"] == 6
+
+
+def test_ignore_select_answers_the_full_form(served: Start) -> None:
+    sim, http = served(faults=FaultConfig(ignore_select=True))
+    events = http.request("GET", "/events", json={"select": ["id", "shows.start_date"], "perPage": 100}).json()
+    assert events["data"] == sim.events()
+    orders = http.request("GET", "/orders", json={"select": ["id"], "perPage": 3}).json()["data"]
+    assert orders == sim.orders()[:3]
+    assert sim.stats()["faults"]["ignore_select"] == 2
+    assert http.request("GET", "/events", json={"select": ["nope"]}).status_code == 503  # still parsed

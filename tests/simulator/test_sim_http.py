@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from integrations.qtickets_api.simulator import SimServer, Simulator
@@ -248,20 +249,69 @@ def test_select_restricts_fields(client: httpx.Client) -> None:
     assert set(events[0]) == {"id", "city", "shows"} and set(events[0]["city"]) == {"name"}
 
 
+def test_select_with_dotted_paths_on_events(client: httpx.Client, sim: Simulator) -> None:
+    body = {
+        "select": ["id", "city.name", "city.timezone", "shows.id", "shows.start_date", "shows.prices.default_price"]
+    }
+    reply = get(client, {**body, "perPage": 100}, "/events")
+    full = sim.events()
+    assert len(reply.content) < sum(len(orjson.dumps(event)) for event in full) / 20  # no seat lists
+    for event, whole in zip(reply.json()["data"], full, strict=True):
+        assert event == {
+            "id": whole["id"],
+            "city": {"name": whole["city"]["name"], "timezone": whole["city"]["timezone"]},
+            "shows": [
+                {
+                    "id": show["id"],
+                    "start_date": show["start_date"],
+                    "prices": [{"default_price": price["default_price"]} for price in show["prices"]],
+                }
+                for show in whole["shows"]
+            ],
+        }
+    one = get(client, {"select": "shows.scheme_properties.zones", "perPage": 1}, "/events").json()["data"][0]
+    assert one["shows"][0]["scheme_properties"] == {"zones": full[0]["shows"][0]["scheme_properties"]["zones"]}
+
+
+@pytest.mark.parametrize("select", [["city.nope"], ["shows.nope"], ["id.name"], ["shows.prices.x"], ["nope.id"]])
+def test_select_of_an_unknown_nested_field_is_503(client: httpx.Client, select: list[str]) -> None:
+    reply = get(client, {"select": select}, "/events")
+    assert reply.status_code == 503 and reply.json() == UNKNOWN_ERROR
+
+
 def test_single_order_and_event(client: httpx.Client, sim: Simulator) -> None:
     order = sim.orders()[77]
     assert client.get(f"/orders/{order['id']}").json() == {"data": order}
-    missing = client.get("/orders/1")
-    assert missing.status_code == 404 and missing.json() == {"error": "Not found", "status": 404}
     event = sim.events()[2]
     assert client.get(f"/events/{event['id']}").json() == {"data": event}
-    assert client.get("/events/1").status_code == 404
+    some_client = client.get("/clients").json()["data"][3]
+    assert client.get(f"/clients/{some_client['id']}").json() == {"data": some_client}
+    discount = client.get("/discounts").json()["data"][0]
+    assert client.get(f"/discounts/{discount['id']}").json() == {"data": discount}
+
+
+@pytest.mark.parametrize(
+    ("path", "resource"),
+    [("/orders/4360", "Order"), ("/events/1", "Event"), ("/clients/2", "Client"), ("/discounts/3", "Discount")],
+)
+def test_a_missing_object_is_404_resource_not_found(client: httpx.Client, path: str, resource: str) -> None:
+    reply = client.get(path)
+    assert reply.status_code == 404 and reply.headers["content-type"] == "application/json"
+    ident = int(path.rsplit("/", 1)[1])
+    assert reply.json() == {
+        "error": f'Resource "{resource}" not found',
+        "status": 404,
+        "code": "RESOURCE_NOT_FOUND",
+        "info": {"id": ident, "resource": resource},
+    }
 
 
 def test_events_list(client: httpx.Client, sim: Simulator) -> None:
     data = client.get("/events").json()
-    assert data["data"] == sim.events()
-    assert data["paging"]["total"] == len(sim.events())
+    assert data["data"] == sim.events()[:10]
+    assert data["paging"] == {"perPage": 10, "currentPage": 1, "total": len(sim.events())}
+    deleted = get(client, {"where": [{"column": "deleted_at", "operator": "not null"}]}, "/events").json()["data"]
+    assert deleted and all(event["deleted_at"] for event in deleted)
     active = get(client, {"where": [{"column": "is_active", "value": 0}]}, "/events").json()["data"]
     assert active and all(not event["is_active"] for event in active)
 
@@ -271,6 +321,25 @@ def test_other_lists_exist(client: httpx.Client) -> None:
         reply = client.get(path)
         assert reply.status_code == 200, path
         assert set(reply.json()) == {"data", "paging"}
+
+
+@pytest.mark.parametrize(
+    ("path", "size"), [("/orders", 50), ("/events", 10), ("/clients", 100), ("/discounts", 100), ("/promo-codes", 500)]
+)
+def test_default_page_size_per_endpoint(client: httpx.Client, path: str, size: int) -> None:
+    paging = client.get(path).json()["paging"]
+    assert paging["perPage"] == size and paging["currentPage"] == 1
+    assert len(client.get(path).json()["data"]) == min(size, paging["total"])
+    asked = get(client, {"perPage": 7}, path).json()
+    assert asked["paging"]["perPage"] == 7 and len(asked["data"]) == min(7, paging["total"])
+
+
+def test_per_page_cap_is_configurable(served: Any) -> None:
+    _, http = served(orders=300, per_page_cap=120)
+    data = get(http, {"perPage": 1000}).json()
+    assert data["paging"]["perPage"] == 120 and len(data["data"]) == 120
+    events = get(http, {"perPage": 1000}, "/events").json()
+    assert events["paging"]["perPage"] == 120
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong", "t0k", "Basic dDBrOg=="])
@@ -284,18 +353,29 @@ def test_a_bad_token_is_403(server: SimServer, header: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/orders/filter"), ("GET", "/orders/filter"), ("GET", "/nope"), ("GET", "/orders/"), ("GET", "")],
+    [
+        ("POST", "/orders/filter"),
+        ("GET", "/orders/filter"),
+        ("GET", "/nope"),
+        ("GET", "/orders/"),
+        ("GET", ""),
+        ("GET", "/barcodes"),
+        ("GET", "/baskets"),
+        ("GET", "/events/{event}/seats"),
+    ],
 )
-def test_unknown_routes_are_html_404(client: httpx.Client, method: str, path: str) -> None:
+def test_unknown_routes_are_html_404(client: httpx.Client, sim: Simulator, method: str, path: str) -> None:
+    path = path.format(event=sim.events()[0]["id"])
     reply = client.request(method, client.base_url.raw_path.decode().rstrip("/") + path, json={})
     assert reply.status_code == 404
     assert reply.headers["content-type"] == "text/html; charset=UTF-8"
-    assert "<html" in reply.text
+    assert "<title>Страница не найдена 404 – Qtickets</title>" in reply.text
 
 
 def test_outside_the_api_is_html_404(server: SimServer) -> None:
     reply = httpx.get(server.url + "/api/rest/v2/orders")
     assert reply.status_code == 404 and reply.headers["content-type"].startswith("text/html")
+    assert "Страница не найдена 404 – Qtickets" in reply.text
 
 
 def test_post_orders_with_a_search_body_is_503(client: httpx.Client) -> None:

@@ -8,8 +8,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from integrations.qtickets_api.simulator import FaultConfig, Simulator
-from integrations.qtickets_api.simulator.truth import expected_inventory, expected_sales, malformed_order_ids
+from integrations.qtickets_api.simulator.truth import (
+    expected_inventory,
+    expected_inventory_zones,
+    expected_refunds,
+    expected_sales,
+    expected_sales_detail,
+    malformed_order_ids,
+)
 
 
 def basket(basket_id: int, show_id: int = 10, price: Any = 1000, quantity: Any = 1, **extra: Any) -> dict[str, Any]:
@@ -112,9 +121,12 @@ def test_inventory_counts_each_physical_seat_once(sim: Simulator) -> None:
                 assert show["id"] not in inventory
                 continue
             roots = {s["root_id"]: s for s in seats_by_show[show["id"]].values() if not s["disabled"]}
-            total = sum(seat["max_quantity"] for seat in roots.values())
-            held = sum(seat["payed_quantity"] + seat["ordered_quantity"] for seat in roots.values())
-            assert inventory[show["id"]] == (total, total - held)
+            if any(seat["max_quantity"] == "" for seat in roots.values()):
+                assert inventory[show["id"]] == (None, None)  # an exhibition: capacity unknown
+            else:
+                total = sum(seat["max_quantity"] for seat in roots.values())
+                held = sum(seat["payed_quantity"] + seat["ordered_quantity"] for seat in roots.values())
+                assert inventory[show["id"]] == (total, total - held)
             tree = sim.seats(show["id"], flat=False)
             assert (
                 expected_inventory([event], {**seats_by_show, show["id"]: tree}, now)[show["id"]]
@@ -155,3 +167,99 @@ def test_inventory_rules_on_hand_made_data() -> None:
     ]
     inventory = expected_inventory(events, dict.fromkeys(range(1, 6), seats), now)
     assert inventory == {1: (502, 481), 3: (502, 481)}
+
+
+def test_sales_detail_on_hand_made_orders() -> None:
+    events = [{"id": 1, "city": {"id": 5, "name": "Томск", "timezone": "Asia/Krasnoyarsk"}}]
+    codes = [{"id": 77, "code": "admin100"}, {"id": 78, "code": "ТОМСК70"}]
+    utm = {"utm_source": "vk", "utm_medium": "target", "utm_campaign": "kids", "utm_content": "x"}
+    orders = [
+        order(1, [basket(11, price=0, original_price=450, seat_id="detskij-bilet-v-budni-1;1")], promo_code_id=77),
+        order(
+            2,
+            [
+                basket(21, price=405, original_price=450, seat_id="detskij-bilet-v-budni-1;1", checked_at="x"),
+                basket(22, price=810, original_price=900, quantity=2, seat_id="detskij-bilet-v-budni-1;1"),
+                basket(23, price=500, refunded_at="2025-11-03T12:00:00+03:00", seat_id="masterklass-1;1"),
+            ],
+            promo_code_id=78,
+            utm=utm,
+            payed_at="2025-11-01T23:30:00+03:00",
+        ),
+        order(3, [basket(31, price=1000, original_price=1000, seat_id="PARTERRE-3;14", show_id=20)], utm=[]),
+    ]
+    rows = expected_sales_detail(orders, events, codes)
+    day = date(2025, 11, 1)
+    free = rows[(day, 10, "Томск", 1, 10, "detskij-bilet-v-budni", "admin100", "", "", "")]
+    assert (free.tickets, free.free_tickets, free.revenue, free.original_revenue, free.orders) == (
+        1, 1, Decimal("0.00"), Decimal("450.00"), 1,
+    )  # fmt: skip
+    tagged = rows[(day, 23, "Томск", 1, 10, "detskij-bilet-v-budni", "ТОМСК70", "vk", "target", "kids")]
+    assert (tagged.tickets, tagged.free_tickets, tagged.tickets_scanned, tagged.revenue, tagged.orders) == (
+        3, 0, 1, Decimal("1215.00"), 1,
+    )  # fmt: skip
+    seated = rows[(day, 10, "Томск", 1, 20, "PARTERRE", "", "", "", "")]
+    assert (seated.tickets, seated.revenue) == (1, Decimal("1000.00"))
+    assert len(rows) == 3
+    # the sales date and hour follow tz; the plain sales agree with the detail
+    assert {key[:2] for key in expected_sales_detail(orders[1:2], events, codes, tz="Asia/Krasnoyarsk")} == {
+        (date(2025, 11, 2), 3)
+    }
+    by_show: Counter[tuple[date, int, int]] = Counter()
+    for key, row in rows.items():
+        by_show[(key[0], key[3], key[4])] += row.tickets
+    assert by_show == {key: tickets for key, (tickets, _) in expected_sales(orders).items()}
+    with pytest.raises(KeyError):
+        expected_sales_detail([order(9, [basket(91)], promo_code_id=5)], events, codes)
+
+
+def test_refunds_on_hand_made_orders() -> None:
+    events = [{"id": 1, "city": {"name": "Омск"}}]
+    orders = [
+        order(
+            1,
+            [
+                basket(11, price=500, refunded_at="2025-11-03T22:00:00+03:00", refunded_amount=450, seat_id="A-1;1"),
+                basket(12, price=300, quantity=2, refunded_at="2025-11-03T10:00:00+03:00", seat_id="A-1;2"),
+                basket(13, price=300, deleted_at="2025-11-02T10:00:00+03:00", refunded_at=None),
+            ],
+        ),
+        order(2, [basket(21, refunded_at="2025-11-03T10:00:00+03:00")], payed=False, payed_at=None),
+    ]
+    assert expected_refunds(orders, events) == {(date(2025, 11, 3), "Омск", 1, 10, "A"): (3, Decimal("750.00"))}
+    assert set(expected_refunds(orders, events, tz="Asia/Omsk")) == {
+        (date(2025, 11, 4), "Омск", 1, 10, "A"),
+        (date(2025, 11, 3), "Омск", 1, 10, "A"),
+    }
+
+
+def test_detail_refunds_and_zones_against_the_simulator(sim: Simulator, client: Any) -> None:
+    orders, events = sim.orders(), sim.events()
+    codes = client.request("GET", "/promo-codes", json={"perPage": 500}).json()["data"]
+    rows = expected_sales_detail(orders, events, codes)
+    sales = expected_sales(orders)
+    assert sum(row.tickets for row in rows.values()) == sum(tickets for tickets, _ in sales.values())
+    assert sum((row.revenue for row in rows.values()), Decimal(0)) == sum(
+        (revenue for _, revenue in sales.values()), Decimal(0)
+    )
+    paid = {o["id"] for o in orders if o["payed"] and o["payed_at"] and o["deleted_at"] is None}
+    counted = set().union(*(row.order_ids for row in rows.values()))
+    assert counted <= paid and len(counted) > 0.9 * len(paid)
+    assert any(row.free_tickets for row in rows.values()) and any(row.tickets_scanned for row in rows.values())
+    assert {key[7] for key in rows} >= {"", "insta", "yandex", "vk"}
+    refunds = expected_refunds(orders, events)
+    refunded = sum(b["quantity"] for o in orders if o["payed"] for b in o["baskets"] if b["refunded_at"])
+    assert sum(tickets for tickets, _ in refunds.values()) == refunded > 0
+    now = sim.now()
+    seats = {show["id"]: sim.seats(show["id"]) for event in events for show in event["shows"]}
+    zones = expected_inventory_zones(events, seats, now)
+    shows = expected_inventory(events, seats, now)
+    assert {show_id for show_id, _ in zones} == set(shows)
+    unknown = [key for key, zone in zones.items() if zone.capacity is None]
+    assert unknown and all(shows[show_id] == (None, None) for show_id, _ in unknown)
+    for (show_id, _zone), zone in zones.items():
+        if zone.capacity is not None:
+            assert zone.left == zone.capacity - zone.sold - zone.reserved
+    for show_id, (total, left) in shows.items():
+        if total is not None:
+            assert total == sum(z.capacity or 0 for (s, _), z in zones.items() if s == show_id)

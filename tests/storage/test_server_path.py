@@ -6,10 +6,12 @@ still take it, and the next run converging to the truth."""
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import socket
 import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -20,6 +22,7 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api import RunOptions, Settings, load_settings, run_loader
+from integrations.qtickets_api.simulator import FaultConfig
 from integrations.qtickets_api.simulator.truth import expected_inventory
 from integrations.qtickets_api.storage import Storage, connect
 from tests.conftest import REPO, query, run_cli, write_env
@@ -135,9 +138,9 @@ class Db:
         )
         return {(r[0], int(r[1]), int(r[2])): (int(r[3]), Decimal(r[4])) for r in rows}
 
-    def inventory(self) -> dict[int, tuple[int, int]]:
+    def inventory(self) -> dict[int, tuple[int | None, int | None]]:
         rows = self.rows("SELECT show_id, tickets_total, tickets_left FROM zakaz.fact_qtickets_inventory_latest")
-        got = {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+        got = {int(r[0]): (r[1], r[2]) for r in rows}
         assert len(got) == len(rows), f"a show twice in the inventory: {sorted(r[0] for r in rows)}"
         return got
 
@@ -157,10 +160,10 @@ def db(ch_settings: Settings) -> Iterator[Db]:
     reader.close()
 
 
-def expected_inventory_now(sim: Any) -> dict[int, tuple[int, int]]:
+def expected_inventory_now(sim: Any) -> dict[int, tuple[int | None, int | None]]:
     events = sim.events()
     seats = {s["id"]: sim.seats(s["id"], flat=True) for e in events for s in e.get("shows") or []}
-    want: dict[int, tuple[int, int]] = expected_inventory(events, seats, sim.now())
+    want: dict[int, tuple[int | None, int | None]] = expected_inventory(events, seats, sim.now())
     return want
 
 
@@ -304,3 +307,37 @@ def test_clickhouse_failing_mid_run(
     assert db.facts() == after
     db.assert_no_duplicates()
     assert db.inventory() == inventory_after
+
+
+def test_two_processes_against_one_server_take_turns_through_the_lease(
+    ch_envfile: Path, ch_settings: Settings, sim: Any, db: Db
+) -> None:
+    """The file lock only held on one machine: two loader processes (as on two hosts, or in two containers) against
+    the same server. A timer tick skips with one line while the first holds the lease; a run by hand waits."""
+    sim.set_faults(FaultConfig(latency_ms=40))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QTICKETS", "CLICKHOUSE"))}
+    env["PYTHONPATH"] = str(REPO)
+
+    def start(*extra: str) -> subprocess.Popen[str]:
+        cmd = [sys.executable, "-m", "integrations.qtickets_api.loader", "--envfile", str(ch_envfile),
+               "--since", "2021-01-01", "--per-page", "50", *extra]  # fmt: skip
+        return subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    first = start()
+    assert first.stderr is not None
+    for line in first.stderr:
+        if "Fetched events/orders" in line:
+            break
+    tick = start("--wait-lease", "0")
+    _out, err = tick.communicate(timeout=120)
+    assert tick.returncode == 0, err
+    assert "another loader run holds the run lease" in err and "this run is skipped" in err
+    by_hand = start()
+    _out, err_first = first.communicate(timeout=300)
+    _out, err_hand = by_hand.communicate(timeout=300)
+    assert first.returncode == 0 and by_hand.returncode == 0, err_first + err_hand
+    assert "Waiting up to 30 min for the run lease" in err_hand
+    assert [r[0] for r in db.rows("SELECT status FROM zakaz.meta_job_runs")] == ["success", "success"]
+    sim.set_faults(FaultConfig())
+    db.assert_no_duplicates()
+    assert db.facts() == truth(sim)

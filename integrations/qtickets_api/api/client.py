@@ -242,7 +242,10 @@ class QTicketsClient:
         after_id: int = 0,
         up_to_id: int | None = None,
     ) -> Iterator[list[Record]]:
-        """Every record matching ``where``, ascending by id, one page at a time (keyset paging)."""
+        """Every record matching ``where``, ascending by id, one page at a time (keyset paging).
+
+        Stops on an empty page, or once a page holds all the records its query still matches (``paging.total``);
+        never on a short page alone. At most one request more than the pages of records."""
         last = after_id
         while True:
             conditions = list(where or [])
@@ -273,7 +276,10 @@ class QTicketsClient:
             if not page.items:
                 return
             yield page.items
-            if not ids or len(page.items) < page.paging.per_page:
+            # Done only when the page is empty, or holds every record this query still matches (``total`` is
+            # counted for ``id > last``): a short page is not the end, the API caps ``perPage`` as it likes,
+            # and an answer without ``paging`` pages on until empty.
+            if not ids or (page.paging.total is not None and len(page.items) >= page.paging.total):
                 return
             last = max(ids)
 

@@ -9,6 +9,7 @@ as Moscow time, the API's own zone.
 from __future__ import annotations
 
 import functools
+import zlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -21,6 +22,12 @@ from . import sold
 from .moscow import aware as _aware
 
 T = TypeVar("T")
+
+# version bits: milliseconds of the latest change (< 2**44) | progress (8 bits) | content digest (12 bits)
+_DIGEST_BITS = 12
+_DIGEST_MASK = (1 << _DIGEST_BITS) - 1
+_PROGRESS_MAX = 255
+_MS_SHIFT = _DIGEST_BITS + 8
 
 
 def flag(value: Any) -> bool:
@@ -107,11 +114,26 @@ class Order(msgspec.Struct):
 
     @property
     def version(self) -> int:
-        """Milliseconds of the latest change we can see, so a basket refund bumps the version too."""
+        """Orders the states of one order: a later state has a higher version, also within one second.
+
+        The API's timestamps have one-second resolution, so an order booked and paid in the same second (common
+        with webhooks) shows two states with the same latest timestamp. The version is, from the high bits down:
+        the milliseconds of the latest change we can see (a basket refund bumps it too); then how far the order
+        has gone in its life (paid, cancelled, each basket deleted, refunded or scanned: each happens once and is
+        never undone), so the later of two same-second states wins; then a digest of the content, so two
+        different states are never taken for one and dropped as "already stored". The same state always gets the
+        same version, from /orders and from a webhook alike: a duplicate changes nothing.
+        """
         stamps = [self.updated_at, self.deleted_at, self.payed_at]
+        progress = int(self.is_paid or self.payed) + int(self.deleted_at is not None)
         for basket in self.baskets:
-            stamps.extend((basket.updated_at, basket.deleted_at, basket.refunded_at))
-        return max(int(ts.timestamp() * 1000) for ts in stamps if ts is not None)
+            stamps.extend((basket.updated_at, basket.deleted_at, basket.refunded_at, basket.checked_at))
+            progress += (
+                (basket.deleted_at is not None) + (basket.refunded_at is not None) + (basket.checked_at is not None)
+            )
+        ms = max(int(ts.timestamp() * 1000) for ts in stamps if ts is not None)
+        digest = zlib.crc32(_CONTENT.encode(self)) & _DIGEST_MASK
+        return (ms << _MS_SHIFT) | (min(progress, _PROGRESS_MAX) << _DIGEST_BITS) | digest
 
 
 class City(msgspec.Struct):
@@ -182,3 +204,4 @@ def _known_zone(name: str) -> bool:
 
 
 _ORDER_DECODER = msgspec.json.Decoder(Order, strict=False)
+_CONTENT = msgspec.msgpack.Encoder()  # the fields we model, in a fixed order: the state, not the JSON's spelling

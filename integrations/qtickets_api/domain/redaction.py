@@ -1,4 +1,8 @@
-"""Keeping secrets and buyers' personal data out of everything we print, log or store."""
+"""Keeping secrets and buyers' personal data out of everything we print, log or store.
+
+Stored order payloads keep an allowlist of members (``scrub_order_json``); text we print or keep for a person to
+read (probe artifacts, rejected records) loses every member that looks personal (``scrub_personal_data``).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,14 @@ from typing import Any
 import msgspec
 
 # Order/basket keys that carry a buyer's or ticket holder's personal data, or a ticket's entry code.
-_PII_KEYS = frozenset({"client", "fields", "custom", "barcode", "barcodes", "details"})
-_PII_PATTERN = re.compile(r"(?i)(e-?mail|phone|surname|first_?name|last_?name|middle_?name|patronymic|birth|passport)")
+_PII_KEYS = frozenset({
+    "client", "fields", "custom", "barcode", "barcodes", "details", "uniqid", "comment", "organization_name",
+    "legal_name", "work_position", "inn", "kpp",
+})  # fmt: skip
+# personal data, and credentials (ticket, cancel and payment links) and payment data
+_PII_PATTERN = re.compile(
+    r"(?i)(e-?mail|phone|surname|first_?name|last_?name|middle_?name|patronymic|birth|passport|_url$|card)"
+)
 
 
 def fingerprint(secret: str) -> str:
@@ -72,78 +82,80 @@ def redact(text: str, secrets: list[str]) -> str:
     return text
 
 
-# Keys of orders and baskets that the contract documents as free of personal data. An order is
-# scrubbed with set operations on these (fast: it runs for every order of a backfill); any other
-# key goes through the generic rules above.
-_ORDER_SAFE = frozenset({
-    "id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "event_id", "price",
-    "original_price", "currency_id", "client_id", "site", "payment_type_id", "discount_id", "promo_code_id",
-    "reserved", "reserved_to", "utm", "refunds",
+# What a stored order payload keeps: the members the contract documents as free of personal data, credentials
+# and payment data, and that a report may need. Everything else is dropped, members we have never seen included:
+# real orders carry far more than the documentation lists (cancel and ticket links, masked card numbers, a company
+# buyer's details), and a new one must not reach the warehouse just because nobody listed it. Migration
+# 0004_scrub_payloads.sql applies the same lists to payloads stored before (a test holds them equal).
+ORDER_KEEP = frozenset({
+    "id", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "event_id", "price", "original_price",
+    "currency_id", "client_id", "site_id", "payment_type_id", "discount_id", "promo_code_id", "reserved",
+    "reserved_to", "utm", "baskets",
 })  # fmt: skip
-_BASKET_SAFE = frozenset({
-    "id", "show_id", "seat_id", "price", "original_price", "discount_value", "quantity", "checked_at",
-    "created_at", "updated_at", "deleted_at", "refunded_at", "refunded_amount", "refunded_deduction_amount",
-    "multiprice_code", "order_id", "event_id", "promo_code_id", "discount_id",
+BASKET_KEEP = frozenset({
+    "id", "order_id", "event_id", "show_id", "seat_id", "seat_name", "price", "original_price", "discount_value",
+    "quantity", "checked_at", "created_at", "updated_at", "deleted_at", "refunded_at", "refunded_amount",
+    "refunded_deduction_amount", "promo_code_id", "discount_id", "multiprice_code", "ticket_original_price",
+    "ticket_amount", "service_fee_amount",
 })  # fmt: skip
+UTM_KEEP = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"})
 
 
-def scrub_order_json(order: bytes | msgspec.Raw) -> bytes:
-    """``scrub_personal_data`` for one order given and returned as JSON text, specialised for speed.
-
-    Only the top level and the baskets are decoded, into members kept as JSON text; documented members
-    are passed through untouched and any other container is scrubbed by the generic rules. The result
-    equals the generic scrub of the parsed order.
-    """
+def scrub_order_json(order: bytes | msgspec.Raw) -> tuple[bytes, int]:
+    """An order's JSON text with only the members of ``ORDER_KEEP`` (its baskets' of ``BASKET_KEEP``, its UTM
+    tags' of ``UTM_KEEP``); also returns how many members were dropped. Members kept are passed through as sent."""
     record = _MEMBERS.decode(order)
-    has_contact = _has_contact(record)
-    for key in record.keys() - _ORDER_PASS_THROUGH:
-        value = record[key]
-        if key == "baskets":
-            record[key] = _scrub_baskets(value)
-        elif _personal_key(key) or (key == "name" and has_contact):
-            del record[key]
-        elif _is_container(value) and _may_hold_personal(value):
-            record[key] = msgspec.Raw(_ENCODER.encode(scrub_personal_data(_ANY.decode(value))))
-    return _ENCODER.encode(record)
+    dropped = 0
+    for key in record.keys() - ORDER_KEEP:
+        del record[key]
+        dropped += 1
+    if "baskets" in record:
+        record["baskets"], n = _keep_in_list(record["baskets"], BASKET_KEEP)
+        dropped += n
+    if "utm" in record and _starts(record["utm"], b"{"):
+        record["utm"], n = _keep_in_object(record["utm"], UTM_KEEP)
+        dropped += n
+    return _ENCODER.encode(record), dropped
 
 
-def _scrub_baskets(value: msgspec.Raw) -> msgspec.Raw:
-    if memoryview(value)[:1].tobytes() != b"[":
+def allowlisted_order(value: Any) -> Any:
+    """``scrub_order_json``'s lists applied to an order already parsed (a rejected one may have any shape)."""
+    if not isinstance(value, dict):
         return value
-    baskets: list[Any] = _ITEMS.decode(value)
-    for n, item in enumerate(baskets):
-        if memoryview(item)[:1].tobytes() != b"{":
-            continue
-        basket = _MEMBERS.decode(item)
-        has_contact = _has_contact(basket)
-        for key in basket.keys() - _BASKET_SAFE:
-            if _personal_key(key) or (key == "name" and has_contact):
-                del basket[key]
-            elif _is_container(basket[key]) and _may_hold_personal(basket[key]):
-                basket[key] = msgspec.Raw(_ENCODER.encode(scrub_personal_data(_ANY.decode(basket[key]))))
-        baskets[n] = basket
-    return msgspec.Raw(_ENCODER.encode(baskets))
+    out = {k: v for k, v in value.items() if k in ORDER_KEEP}
+    if isinstance(out.get("baskets"), list):
+        out["baskets"] = [
+            {k: v for k, v in b.items() if k in BASKET_KEEP} if isinstance(b, dict) else b for b in out["baskets"]
+        ]
+    if isinstance(out.get("utm"), dict):
+        out["utm"] = {k: v for k, v in out["utm"].items() if k in UTM_KEEP}
+    return out
 
 
-def _is_container(value: msgspec.Raw) -> bool:
-    return memoryview(value)[:1].tobytes() in (b"{", b"[")
+def _keep_in_object(value: msgspec.Raw, keep: frozenset[str]) -> tuple[msgspec.Raw, int]:
+    members = _MEMBERS.decode(value)
+    gone = members.keys() - keep
+    for key in gone:
+        del members[key]
+    return msgspec.Raw(_ENCODER.encode(members)), len(gone)
 
 
-def _may_hold_personal(value: msgspec.Raw) -> bool:
-    """False only when no key inside could be personal: none of the words the rules look for appears
-    anywhere in the text, and no escape could spell one. Most ``utm``/``site``/``refunds`` members pass."""
-    return _PERSONAL_HINT.search(memoryview(value)) is not None
+def _keep_in_list(value: msgspec.Raw, keep: frozenset[str]) -> tuple[msgspec.Raw, int]:
+    if not _starts(value, b"["):
+        return value, 0
+    items: list[Any] = _ITEMS.decode(value)
+    dropped = 0
+    for n, item in enumerate(items):
+        if _starts(item, b"{"):
+            items[n], gone = _keep_in_object(item, keep)
+            dropped += gone
+    return msgspec.Raw(_ENCODER.encode(items)), dropped
 
 
-# Every word that _personal_key, _PII_KEYS or the "name" rule can match, and unicode escapes.
-_PERSONAL_HINT = re.compile(
-    rb"(?i)client|fields|custom|barcode|details|name|e-?mail|phone|birth|passport|patronymic|\\u"
-)
+def _starts(value: msgspec.Raw, prefix: bytes) -> bool:
+    return memoryview(value)[:1].tobytes() == prefix
 
 
-# Documented order members that never hold personal data at any depth: passed through as sent.
-_ORDER_PASS_THROUGH = _ORDER_SAFE - {"refunds", "utm", "site", "baskets"}
 _MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
-_ANY = msgspec.json.Decoder()
 _ENCODER = msgspec.json.Encoder()

@@ -14,7 +14,6 @@ from .rows import (
     transform_promo_codes,
 )
 from .run import DryRunPreview, LoaderRun, RunOptions, RunResult, default_window, run_loader
-from .run_lock import run_lock
 
 __all__ = [
     "DryRunPreview",
@@ -28,7 +27,6 @@ __all__ = [
     "promo_code_rows",
     "reject_row",
     "run_loader",
-    "run_lock",
     "show_rows",
     "transform_events",
     "transform_orders",

@@ -30,6 +30,7 @@ class EncodedOrders:
     event_ids: set[int] = field(default_factory=set)
     paid_tickets: int = 0  # tickets of paid, live baskets among these orders
     records: int = 0  # records received, rejected ones included
+    fields_dropped: int = 0  # payload members not on the allowlist, left out
     sales: list[SalesRow] = field(default_factory=list)  # what they add to the daily facts, when asked
 
     def __len__(self) -> int:
@@ -41,6 +42,7 @@ class EncodedOrders:
         self.event_ids |= other.event_ids
         self.paid_tickets += other.paid_tickets
         self.records += other.records
+        self.fields_dropped += other.fields_dropped
         self.sales += other.sales
 
 
@@ -53,7 +55,7 @@ def encode_orders(
 ) -> EncodedOrders:
     """Orders as the API sent them into insert lines; ``sales_tz`` also previews their sales (dry run)."""
     batch = transform_orders(items, run_id=run_id, loaded_at=loaded_at)
-    out = EncodedOrders(rejects=batch.rejects, records=len(items))
+    out = EncodedOrders(rejects=batch.rejects, records=len(items), fields_dropped=batch.fields_dropped)
     lines = out.lines
     baskets = iter(batch.basket_rows)
     for order, raw in zip(batch.orders, batch.raw_rows, strict=True):

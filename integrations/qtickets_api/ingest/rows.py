@@ -16,7 +16,7 @@ import msgspec
 import orjson
 
 from ..domain.records import Event, Order, PromoCode, convert, decode_order, flag
-from ..domain.redaction import scrub_order_json, scrub_personal_data
+from ..domain.redaction import allowlisted_order, scrub_order_json, scrub_personal_data
 from ..errors import InvalidRecordError
 
 
@@ -28,6 +28,7 @@ class OrderBatch:
     raw_rows: list[list[Any]] = field(default_factory=list)
     basket_rows: list[list[Any]] = field(default_factory=list)
     rejects: list[list[Any]] = field(default_factory=list)
+    fields_dropped: int = 0  # payload members left out of the stored payloads (not on the allowlist)
 
 
 def transform_orders(
@@ -48,7 +49,9 @@ def transform_orders(
             continue
         batch.orders.append(order)
         version = order.version
-        payload = msgspec.Raw(scrub_order_json(text))
+        scrubbed, dropped = scrub_order_json(text)
+        payload = msgspec.Raw(scrubbed)
+        batch.fields_dropped += dropped
         batch.raw_rows.append([
             order.id, version, order.created_at, order.updated_at, int(order.payed), order.payed_at,
             order.deleted_at, order.event_id, order.price, order.currency_id, len(order.baskets),
@@ -71,10 +74,14 @@ _DECODER = msgspec.json.Decoder()
 
 
 def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime) -> list[Any]:
+    """A reject row; ``record_key`` (the record's content) lets the writer store each distinct record once."""
     raw_id = item.get("id") if isinstance(item, dict) else None
     entity_id = str(raw_id) if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool) else ""
-    payload = orjson.dumps(scrub_personal_data(item), default=str).decode()
-    return [run_id, at, entity, entity_id[:64], reason[:1000], payload]
+    canonical = orjson.dumps(item, default=str, option=orjson.OPT_SORT_KEYS)
+    key = hashlib.sha1(canonical, usedforsecurity=False).hexdigest()
+    kept = allowlisted_order(item) if entity == "order" else item
+    payload = orjson.dumps(scrub_personal_data(kept), default=str).decode()
+    return [run_id, at, entity, entity_id[:64], reason[:1000], key, payload]
 
 
 # --- events and shows ---------------------------------------------------------------------------------

@@ -30,9 +30,17 @@ from ..domain.moscow import api_datetime
 from ..domain.records import Event, PromoCode, Show
 from ..domain.sales import SalesRow
 from ..domain.seats import inventory
-from ..errors import ApiHttpError, ZakazError
+from ..errors import (
+    ApiHttpError,
+    DataDirLockedError,
+    RunLockedError,
+    StorageError,
+    StorageQueryError,
+    ZakazError,
+)
 from ..storage import facts, job_runs, migrations, schema
 from ..storage.connection import Storage, connect
+from ..storage.lease import Holder, Lease, who
 from ..storage.staging import StagingWriter
 from ..storage.state import get_state
 from .encode import EncodedOrders, encode_orders
@@ -47,6 +55,7 @@ MAX_MISSING_EVENT_LOOKUPS = 200
 # flush loses nothing, the next run fetches the same window again.
 FLUSH_ORDERS = 5_000
 SEATS_CONCURRENCY = 4  # parallel GET /shows/{id}/seats requests
+ENGINE_POLL_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,8 @@ class RunOptions:
     skip_inventory: bool = False
     concurrency: int = 1
     per_page: int = 500
+    lease_wait_s: float = 0.0  # how long to wait for the run lease another run holds; 0: skip at once
+    trigger: str = "library"  # what started the run, shown to a run that finds the lease taken
 
 
 @dataclass
@@ -111,6 +122,8 @@ class LoaderRun:
         self.storage = storage
         self._own_storage = storage is None
         self.writer: StagingWriter | None = None
+        self.reader: StagingWriter | None = None  # a dry run's read-only look at the store
+        self.lease: Lease | None = None
         self.preview = DryRunPreview() if options.dry_run else None
         self.events: dict[int, Event] = {}
         self.promo_codes: list[PromoCode] = []
@@ -126,10 +139,12 @@ class LoaderRun:
 
     def open_storage(self) -> None:
         if self.options.dry_run:
+            self._open_for_reading()
             return
         if self.storage is None:
-            self.storage = connect(self.settings)
+            self.storage = self._connect_waiting()
         migrations.apply(self.storage, self.settings.tz)
+        self._take_lease(self.storage)
         self.writer = StagingWriter(self.storage)
         # The fact rebuild finds its work by _loaded_at > watermark: if the wall clock stepped back since the
         # last build, stamp this run's rows just after the watermark so they are not mistaken for old ones.
@@ -137,6 +152,53 @@ class LoaderRun:
         if watermark:
             floor = datetime.fromisoformat(watermark).replace(tzinfo=UTC) + timedelta(milliseconds=1)
             self.loaded_at = max(self.loaded_at, floor)
+
+    def _connect_waiting(self) -> Storage:
+        """On the embedded engine another process holding the data directory is another run (or the service):
+        wait for it as for the lease, or skip."""
+        deadline = time.monotonic() + self.options.lease_wait_s
+        told = False
+        while True:
+            try:
+                return connect(self.settings)
+            except DataDirLockedError as exc:
+                if time.monotonic() >= deadline:
+                    raise RunLockedError(str(exc), "this run is skipped; the next one runs normally") from None
+                if not told:
+                    log.info("Waiting up to %.0f min for the embedded engine: %s", self.options.lease_wait_s / 60, exc)
+                    told = True
+                time.sleep(min(ENGINE_POLL_S, max(0.0, deadline - time.monotonic())))
+
+    def _take_lease(self, storage: Storage) -> None:
+        lease = Lease(storage, trigger=self.options.trigger)
+        wait_s = self.options.lease_wait_s
+
+        def waiting(holder: Holder) -> None:
+            log.info(
+                "Waiting up to %.0f min for the run lease: another loader run holds it (%s)",
+                wait_s / 60,
+                holder.describe(),
+            )
+
+        if not lease.acquire(wait_s, on_wait=waiting):
+            holder = who(storage)
+            raise RunLockedError(
+                f"another loader run holds the run lease ({holder.describe() if holder else 'just released'})",
+                "this run is skipped; the next one runs normally (a run by hand waits: --wait-lease MINUTES)",
+            )
+        self.lease = lease
+
+    def _open_for_reading(self) -> None:
+        """A dry run reads the store, if there is one, only to count what a real run would write."""
+        if self.storage is None:
+            if self.settings.uses_embedded_clickhouse and not self.settings.clickhouse_data_dir.exists():
+                return
+            try:
+                self.storage = connect(self.settings)
+            except StorageError as exc:
+                log.warning("Dry run without the store (%s): every fetched order counts as new", exc)
+                return
+        self.reader = StagingWriter(self.storage)
 
     def fetch_events(self) -> None:
         batch_rejects: list[list[Any]] = []
@@ -173,13 +235,14 @@ class LoaderRun:
             {"column": "updated_at", "operator": ">=", "value": api_datetime(self.options.since)},
             {"column": "updated_at", "operator": "<", "value": api_datetime(self.options.until)},
         ]
-        fetched = pages = paid_tickets = 0
+        fetched = pages = paid_tickets = dropped = 0
         pending = EncodedOrders()
         written = [0, 0]
 
         def write(batch: EncodedOrders) -> None:  # runs on the writer thread
             if self.writer is None:
-                raw, baskets = len(batch), sum(batch.lines.basket_counts)
+                new = self._new_in_store(batch)
+                raw, baskets = len(new), sum(batch.lines.basket_counts[n] for n in new)
             else:
                 raw, baskets = self.writer.write_orders(batch.lines)
                 self.writer.write_rejects(batch.rejects)
@@ -201,6 +264,7 @@ class LoaderRun:
                 pages += 1
                 fetched += batch.records
                 paid_tickets += batch.paid_tickets
+                dropped += batch.fields_dropped
                 self.order_event_ids |= batch.event_ids
                 if self.preview is not None:
                     self._preview_sales(batch.sales)
@@ -232,6 +296,7 @@ class LoaderRun:
         self.record.rows["stg_qtickets_api_orders_raw"] = raw_written
         self.record.rows["stg_qtickets_api_baskets"] = baskets_written
         self.record.rows["orders_fetched"] = fetched
+        self.record.rows["payload_fields_dropped"] = dropped
 
     def fetch_missing_events(self) -> None:
         known = set(self.events)
@@ -368,6 +433,16 @@ class LoaderRun:
 
     # --- helpers --------------------------------------------------------------------------------------
 
+    def _new_in_store(self, batch: EncodedOrders) -> list[int]:
+        """Dry run: which of these order versions a real run would write (all of them without a store)."""
+        if self.reader is not None:
+            try:
+                return self.reader.new_versions(batch.lines)
+            except StorageQueryError as exc:
+                if exc.code not in ("UNKNOWN_TABLE", "UNKNOWN_DATABASE"):
+                    raise
+        return list(range(len(batch)))
+
     def _reject(self, rows: list[list[Any]]) -> None:
         self._note_rejects(rows)
         if self.writer is not None:
@@ -395,6 +470,8 @@ class LoaderRun:
 
     def close(self) -> None:
         try:
+            if self.lease is not None:
+                self.lease.release()
             if self._seat_pool is not None:  # after a failure, seat reads still queued are dropped
                 self._seat_pool.shutdown(wait=True, cancel_futures=True)
                 self._seat_pool = None
@@ -464,7 +541,7 @@ def run_loader(
         if isinstance(exc, KeyboardInterrupt):
             message = "interrupted"
         try:
-            if run.storage is not None:  # even after a storage error: the server may take this one insert
+            if run.storage is not None and not isinstance(exc, RunLockedError):  # a skipped run is no run
                 run.record_run("failed", message)
         except Exception as record_exc:  # the store itself may be what failed
             log.error("Could not record the failed run in meta_job_runs: %s", record_exc)

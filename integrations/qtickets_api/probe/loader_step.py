@@ -21,6 +21,7 @@ from .logs import capture
 log = logging.getLogger("integrations.qtickets_api.probe")
 
 LOADER_LOG = "stepG_loader.log"
+LEASE_WAIT_S = 300.0  # a scheduled run holding the lease usually ends within minutes
 # The runbook's queries, verbatim (without the trailing semicolon the client does not accept).
 STG_SQL = "SELECT count(), min(order_ts), max(order_ts) FROM zakaz.stg_qtickets_api_orders_raw"
 FACT_SQL = """SELECT
@@ -46,7 +47,8 @@ def run_step_g(
     with capture(out.file(LOADER_LOG), level=logging.DEBUG, secrets=secrets):
         out.adopt(LOADER_LOG)
         try:
-            result = run_loader(settings, RunOptions(since=since, until=until), transport=transport)
+            options = RunOptions(since=since, until=until, lease_wait_s=LEASE_WAIT_S, trigger="probe step G")
+            result = run_loader(settings, options, transport=transport)
             outcome.status = result.record.status
             outcome.rows = dict(result.record.rows)
         except ZakazError as exc:

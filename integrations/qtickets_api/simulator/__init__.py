@@ -1,5 +1,11 @@
 """A local QTickets REST API v1: deterministic data, live activity, and the faults of the real thing.
 
+It stands in for QTickets only, and is never easier than the real API: its answers follow what a live account
+really sent (``/work/shared/real_answers.md``: integer prices, 0/1 flags, every timestamp in +03:00 with the venue's
+zone only in ``city.timezone``, default page sizes per list, 404 ``RESOURCE_NOT_FOUND``, an HTML page for unknown
+routes), and its account looks like the real organiser's in proportion: Siberian cities, exhibitions sold by tariff
+zones of unknown capacity and seated shows whose events weigh hundreds of kilobytes.
+
 In-process::
 
     from integrations.qtickets_api.simulator import Simulator, SimulatorConfig, FaultConfig

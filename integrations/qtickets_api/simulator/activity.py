@@ -160,7 +160,7 @@ class LiveActivity:
             reserve(order, ts + 20 * MINUTE)
             self._schedule(ts + between(rng, 30, 10 * MINUTE), "pay", order["id"])
         else:
-            until = max(ts + 10 * MINUTE, min(ts + between(rng, RESERVATION, DAY), show.start_ts))
+            until = max(ts + 10 * MINUTE, min(ts + between(rng, RESERVATION, DAY), show.sale_finish_ts))
             reserve(order, until)
             if rng.random() < 0.6:
                 self._schedule(between(rng, ts + MINUTE, until - MINUTE), "pay", order["id"])
@@ -196,7 +196,9 @@ class LiveActivity:
     def _paid_order(self, rng: random.Random, ts: int, min_live: int) -> Order | None:
         """A paid order with live baskets: mostly one for a coming show, sometimes any from the history."""
         store = self.store
-        coming = [show for show in store.show_by_id.values() if show.start_ts > ts and store.orders_of_show(show.id)]
+        coming = [
+            show for show in store.show_by_id.values() if show.sale_finish_ts > ts and store.orders_of_show(show.id)
+        ]
         for _ in range(40):
             if coming and rng.random() < 0.6:
                 candidates = store.orders_of_show(pick(rng, coming).id)
@@ -283,7 +285,5 @@ class LiveActivity:
 def _client_index(store: Store, client: Any) -> int | None:
     """The buyer named in the body when it is one of the account's clients; otherwise a drawn one."""
     if isinstance(client, dict) and isinstance(client.get("email"), str):
-        for index, known in enumerate(store.factory.clients):
-            if known["email"] == client["email"]:
-                return index
+        return store.factory.clients.index_of_email(client["email"])
     return None

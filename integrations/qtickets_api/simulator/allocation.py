@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
 from .history import GA_QUANTITIES
 from .model import SeatDef, Show, Zone
 from .orders import Item
-from .rand import pick
+from .rand import pick, weighted
 from .seats import Occupancy, find_seat, free_quantity, free_seats, occupancy
 from .state import Store
 
@@ -36,7 +37,7 @@ def requested_item(show: Show, raw: dict[str, Any], taken: Occupancy) -> Item:
 
 
 def first_free(show: Show, quantity: int, taken: Occupancy) -> Item:
-    for zone in show.venue.zones:
+    for zone in show.zones:
         if zone.admission:
             seat = zone.seats[0]
             if free_quantity(zone, seat, taken) >= quantity:
@@ -55,7 +56,18 @@ def hold(taken: Occupancy, seat: SeatDef, quantity: int) -> None:
 
 def choose_items(rng: random.Random, show: Show, wanted: int, store: Store) -> list[Item]:
     taken = occupancy(store, show.id)
-    zones = show.venue.zones
+    zones = show.zones
+    if all(zone.admission for zone in zones):
+        # An exhibition: each basket one tariff, by how often buyers choose it.
+        cumulative = list(itertools.accumulate(zone.weight for zone in zones))
+        items = []
+        for _ in range(wanted):
+            zone = weighted(rng, zones, cumulative)
+            seat, quantity = zone.seats[0], pick(rng, GA_QUANTITIES)
+            if free_quantity(zone, seat, taken) >= quantity:
+                hold(taken, seat, quantity)
+                items.append(Item(show, zone, seat, zone.tariffs[0], quantity))
+        return items
     first = pick(rng, zones)
     for zone in (first, *[zone for zone in zones if zone is not first]):
         items = items_in(rng, show, zone, wanted, taken)
@@ -73,7 +85,7 @@ def items_in(rng: random.Random, show: Show, zone: Zone, wanted: int, taken: Occ
             if free_quantity(zone, seat, taken) < quantity:
                 break
             hold(taken, seat, quantity)
-            items.append(Item(show, zone, seat, "full", quantity))
+            items.append(Item(show, zone, seat, zone.tariffs[0], quantity))
         return items
     free = free_seats(zone, taken)[:wanted]
     return [

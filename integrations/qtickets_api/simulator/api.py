@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,10 @@ from .query import (
 )
 from .schemas import (
     BARCODE_FIELDS,
+    CLIENT_FIELDS,
     CLIENT_SCHEMA,
     COLOR_THEME_SCHEMA,
+    DEFAULT_PER_PAGE,
     DISCOUNT_SCHEMA,
     EVENT_FIELDS,
     EVENT_SCHEMA,
@@ -44,6 +46,7 @@ from .seats import seat_records, zone_names
 from .state import Store
 
 API_PREFIX = "/api/rest/v1"
+DEFAULT_LIST_PAGE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,9 @@ _ROUTES: Sequence[tuple[re.Pattern[str], str, frozenset[str], str]] = [
     (re.compile(r"/shows/(\d+)/seats"), "/shows/{id}/seats", frozenset({"GET"}), "seats"),
     (re.compile(r"/shows/(\d+)/barcodes"), "/shows/{id}/barcodes", frozenset({"GET"}), "barcodes"),
     (re.compile(r"/clients"), "/clients", frozenset({"GET"}), "clients"),
+    (re.compile(r"/clients/(\d+)"), "/clients/{id}", frozenset({"GET"}), "client"),
     (re.compile(r"/discounts"), "/discounts", frozenset({"GET"}), "discounts"),
+    (re.compile(r"/discounts/(\d+)"), "/discounts/{id}", frozenset({"GET"}), "discount"),
     (re.compile(r"/promo-codes"), "/promo-codes", frozenset({"GET"}), "promo_codes"),
     (re.compile(r"/color-themes"), "/color-themes", frozenset({"GET"}), "color_themes"),
 ]
@@ -134,11 +139,12 @@ class Api:
         records: Sequence[Mapping[str, Any]],
         ids: Sequence[int],
         schema: Schema,
-        fields: frozenset[str],
+        fields: Collection[str],
         body: Mapping[str, Any],
         serve: Callable[[Any], Any] | None = None,
     ) -> Response:
-        query = parse_list_query(body, schema, self.per_page_cap, fields)
+        default = DEFAULT_PER_PAGE.get(name, DEFAULT_LIST_PAGE)
+        query = parse_list_query(body, schema, self.per_page_cap, fields, default)
         if name == "orders":
             self._maybe_mutate(query)
             records, ids = self.store.orders, self.store.order_ids
@@ -146,8 +152,14 @@ class Api:
         page, total = run_query(source, query, self.cache)
         data: list[Any] = [serve(record) for record in page] if serve is not None else list(page)
         if query.select is not None:
-            keep = projector(query.select)
-            data = [keep(item) for item in data]
+            if self.faults.config.ignore_select:
+                self.faults.count("ignore_select")
+            else:
+                keep = projector(query.select)
+                data = [keep(item) for item in data]
+        if self.faults.config.drop_paging:
+            self.faults.count("drop_paging")
+            return Response(200, orjson.dumps({"data": data}))
         paging = {"perPage": query.per_page, "currentPage": query.page, "total": total}
         return Response(200, orjson.dumps({"data": data, "paging": paging}))
 
@@ -178,7 +190,7 @@ class Api:
     def _order(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
         order = self.store.order(route.ident or 0)
         if order is None:
-            return not_found_json()
+            return not_found_json("Order", route.ident or 0)
         return json_response({"data": self.served(order)})
 
     def _events(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
@@ -188,13 +200,24 @@ class Api:
     def _event(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
         event = self.store.event_api(route.ident or 0)
         if event is None:
-            return not_found_json()
+            return not_found_json("Event", route.ident or 0)
         return json_response({"data": event})
 
     def _clients(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
         store = self.store
-        fields = frozenset(CLIENT_SCHEMA) | {"details"}
-        return self._list("clients", store.clients, store.client_ids, CLIENT_SCHEMA, fields, body)
+        return self._list("clients", store.clients, store.client_ids, CLIENT_SCHEMA, CLIENT_FIELDS, body)
+
+    def _client(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
+        client = self.store.client(route.ident or 0)
+        if client is None:
+            return not_found_json("Client", route.ident or 0)
+        return json_response({"data": client})
+
+    def _discount(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
+        discount = self.store.discount(route.ident or 0)
+        if discount is None:
+            return not_found_json("Discount", route.ident or 0)
+        return json_response({"data": discount})
 
     def _discounts(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
         records = self.store.discounts
@@ -216,7 +239,7 @@ class Api:
     def _seats(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
         data = self.seats(route.ident or 0, php_truthy(body.get("flat")), body.get("where"), body.get("select"))
         if data is None:
-            return not_found_json()
+            return not_found_json("Show", route.ident or 0)
         return json_response({"data": data})
 
     def seats(self, show_id: int, flat: bool, where: Any = None, select: Any = None) -> dict[str, Any] | None:
@@ -242,7 +265,7 @@ class Api:
     def _barcodes(self, route: Route, method: str, body: Mapping[str, Any]) -> Response:
         show_id = route.ident or 0
         if show_id not in self.store.show_by_id:
-            return not_found_json()
+            return not_found_json("Show", show_id)
         paths = parse_select(body.get("select"), BARCODE_FIELDS)
         rows = [
             {

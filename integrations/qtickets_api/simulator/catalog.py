@@ -1,19 +1,27 @@
-"""Invented reference data: cities, venue templates, names. No real person's data."""
+"""Invented reference data: cities, venues, event titles, tariffs, codes, names. No real person's data.
+
+The account is shaped after the real organiser behind the dashboard (``/work/shared/real_answers.md``): Siberian
+cities whose ``city.timezone`` is not Moscow's (and is not always the city's own zone: the capture has Томск on
+``Asia/Krasnoyarsk`` and Барнаул on ``Asia/Novosibirsk``), exhibitions sold by tariff, seated shows in a parterre.
+City coordinates are public geography, rounded.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-# (name, IANA time zone, share of the organiser's events)
+# (name, IANA zone the organiser set for the city, share of the events, region code, latitude, longitude)
 CITIES: Final = (
-    ("Москва", "Europe/Moscow", 0.28),
-    ("Санкт-Петербург", "Europe/Moscow", 0.18),
-    ("Казань", "Europe/Moscow", 0.10),
-    ("Екатеринбург", "Asia/Yekaterinburg", 0.10),
-    ("Новосибирск", "Asia/Novosibirsk", 0.09),
-    ("Нижний Новгород", "Europe/Moscow", 0.08),
-    ("Самара", "Europe/Samara", 0.09),
-    ("Краснодар", "Europe/Moscow", 0.08),
+    ("Томск", "Asia/Krasnoyarsk", 0.19, 70, 56.48, 84.95),
+    ("Новосибирск", "Asia/Novosibirsk", 0.15, 54, 55.03, 82.92),
+    ("Барнаул", "Asia/Novosibirsk", 0.11, 22, 53.35, 83.78),
+    ("Новокузнецк", "Asia/Novokuznetsk", 0.10, 42, 53.76, 87.14),
+    ("Кемерово", "Asia/Novokuznetsk", 0.10, 42, 55.35, 86.09),
+    ("Прокопьевск", "Asia/Novokuznetsk", 0.06, 42, 53.89, 86.75),
+    ("Междуреченск", "Asia/Novokuznetsk", 0.05, 42, 53.69, 88.07),
+    ("Красноярск", "Asia/Krasnoyarsk", 0.09, 24, 56.02, 92.89),
+    ("Ангарск", "Asia/Irkutsk", 0.07, 38, 52.54, 103.89),
+    ("Омск", "Asia/Omsk", 0.08, 55, 54.99, 73.37),
 )
 
 STREETS: Final = (
@@ -25,79 +33,67 @@ STREETS: Final = (
     "пр. Строителей",
     "ул. Парковая",
     "ул. Заводская",
+    "пр. Ленина",
+    "ул. Советская",
 )
 
-# A seated zone: (zone id, name, rows, places per row, tariffs, price factor).
-# A general-admission zone: (zone id, name, 0, capacity, tariffs, price factor).
-ZoneTemplate = tuple[str, str, int, int, tuple[str, ...], float]
-
-VENUE_TEMPLATES: Final[tuple[tuple[str, tuple[ZoneTemplate, ...]], ...]] = (
-    (
-        "Концертный зал «{n}»",
-        (
-            ("CENTER_PARTERRE", "Партер, центр", 24, 34, ("full", "child"), 1.0),
-            ("LEFT_PARTERRE", "Партер, левая сторона", 18, 12, ("full", "child"), 0.8),
-            ("RIGHT_PARTERRE", "Партер, правая сторона", 18, 12, ("full", "child"), 0.8),
-            ("BALCONY", "Балкон", 10, 34, ("full",), 0.6),
-        ),
-    ),
-    (
-        "Камерная сцена «{n}»",
-        (
-            ("CENTER_PARTERRE", "Партер", 10, 16, ("full", "child"), 1.0),
-            ("BALCONY", "Балкон", 4, 14, ("full",), 0.7),
-        ),
-    ),
-    (
-        "Клуб «{n}»",
-        (
-            ("DANCE_FLOOR", "Танцпол", 0, 1500, ("full",), 1.0),
-            ("VIP", "VIP-ложа", 3, 10, ("full",), 2.5),
-        ),
-    ),
-    (
-        "Арена «{n}»",
-        (
-            ("FAN_ZONE", "Фан-зона", 0, 2000, ("full",), 1.3),
-            ("SECTOR_A", "Сектор A", 25, 40, ("full", "child"), 1.0),
-            ("SECTOR_B", "Сектор B", 25, 40, ("full", "child"), 1.0),
-            ("SECTOR_C", "Сектор C", 25, 40, ("full", "child"), 0.8),
-            ("SECTOR_D", "Сектор D", 25, 40, ("full", "child"), 0.8),
-        ),
-    ),
+# Halls for seated shows: one PARTERRE zone of 500-830 seats.
+HALL_NAMES: Final = (
+    "ДК «Строитель»",
+    "Драматический театр",
+    "Концертный зал «Октава»",
+    "ДК «Горняк»",
+    "Театр юного зрителя",
+    "Дворец культуры «Маяк»",
+)
+# Places of exhibitions: a shopping centre's hall, a museum, an exhibition centre.
+EXPO_NAMES: Final = (
+    "ТРЦ «Галерея», 3 этаж",
+    "Выставочный зал «Экспоцентр»",
+    "Музейно-выставочный комплекс",
+    "ТЦ «Орион», атриум",
+    "Арт-пространство «Берег»",
 )
 
-VENUE_WORDS: Final = ("Октава", "Маяк", "Северный", "Галерея", "Старт", "Орион", "Акварель", "Берег", "Зенит")
-
-EVENT_KINDS: Final = (
-    "Концерт",
-    "Спектакль",
-    "Стендап",
-    "Джазовый вечер",
-    "Лекция",
-    "Шоу",
-    "Мюзикл",
-    "Оркестр",
-    "Фестиваль",
+# (title, latin slug) — exhibitions run for weeks and are sold by tariff.
+EXHIBITIONS: Final = (
+    ("Выставка «Динозавры»", "vystavka-dinozavry"),
+    ("Выставка «Мир роботов»", "vystavka-mir-robotov"),
+    ("Интерактивная выставка «Оптические иллюзии»", "vystavka-opticheskie-illyuzii"),
+    ("Выставка «Гигантские насекомые»", "vystavka-gigantskie-nasekomye"),
+    ("Выставка «Тайны океана»", "vystavka-tajny-okeana"),
+    ("Выставка «Космос рядом»", "vystavka-kosmos-ryadom"),
+    ("Научное шоу «Город изобретателей»", "gorod-izobretatelej"),
+    ("Выставка «Лабиринт зеркал»", "vystavka-labirint-zerkal"),
 )
-EVENT_TITLES: Final = (
-    "Огни города",
-    "Белые ночи",
-    "Синий час",
-    "Новая волна",
-    "Тёплый ветер",
-    "Ночной трамвай",
-    "Лето в сердце",
-    "Бумажные корабли",
-    "Северное сияние",
-    "Голоса улиц",
-    "Осенний блюз",
-    "Лунная соната для двоих",
-    "Зимняя сказка",
-    "Дорога домой",
+# (title, latin slug) — seated shows: one event, several shows in one hall.
+SEATED_SHOWS: Final = (
+    ("Шоу мыльных пузырей «Радуга»", "shou-mylnyh-puzyrej-raduga"),
+    ("Спектакль «Снежная королева»", "spektakl-snezhnaya-koroleva"),
+    ("Цирковое шоу «Огни манежа»", "cirkovoe-shou-ogni-manezha"),
+    ("Мюзикл «Бременские музыканты»", "myuzikl-bremenskie-muzykanty"),
+    ("Шоу «Лазерная сказка»", "shou-lazernaya-skazka"),
+    ("Концерт «Голоса улиц»", "koncert-golosa-ulic"),
+    ("Спектакль «Тёплый ветер»", "spektakl-tyoplyj-veter"),
 )
+# Junk events organisers park and mark by name (the capture has one starting with "Удалить - ").
+JUNK_PREFIX: Final = "Удалить - "
 
-# (Cyrillic, Latin) pairs, used for invented buyers only.
+# Exhibition tariffs: (zone id as the real seat ids carry it, readable name, price in roubles, buyers' weight).
+# Every exhibition sells the first four; some add extras.
+TARIFFS: Final = (
+    ("vzroslyj-bilet-v-budni", "Взрослый билет (в будни)", 450, 3.0),
+    ("vzroslyj-bilet-v-vyhodnye", "Взрослый билет (в выходные)", 550, 3.0),
+    ("detskij-bilet-v-budni", "Детский билет (в будни)", 350, 2.6),
+    ("detskij-bilet-v-vyhodnye", "Детский билет (в выходные)", 450, 2.6),
+    ("lgotnyj-bilet", "Льготный билет", 300, 0.8),
+    ("semejnyj-bilet", "Семейный билет (2 взрослых + 2 детей)", 1500, 0.5),
+    ("masterklass", "Мастер-класс", 500, 0.7),
+    ("ekskursiya", "Экскурсия с гидом", 700, 0.4),
+)
+CORE_TARIFFS: Final = 4
+
+# (first name, latin, middle name) pairs, used for invented buyers only.
 FIRST_NAMES: Final = (
     ("Анна", "anna"),
     ("Мария", "maria"),
@@ -124,15 +120,38 @@ SURNAMES: Final = (
     ("Условнов", "uslovnov"),
     ("Макетов", "maketov"),
 )
+MIDDLE_NAMES: Final = (None, None, None, "Ивановна", "Петрович", "Сергеевна", "Алексеевич")
 EMAIL_DOMAINS: Final = ("example.com", "example.org")
+# Invented companies for the rare invoiced sale (the basket's company-buyer fields).
+COMPANIES: Final = (
+    ("ООО «Тестовая организация»", "Общество с ограниченной ответственностью «Тестовая организация»"),
+    ("АНО «Пример»", "Автономная некоммерческая организация «Пример»"),
+    ("МБОУ «Условная школа № 0»", "Муниципальное бюджетное общеобразовательное учреждение «Условная школа № 0»"),
+)
+WORK_POSITIONS: Final = ("бухгалтер", "директор", "менеджер")
 
 SITE_HOSTS: Final = ("tickets.example.org", "afisha.example.com")
-UTM_SOURCES: Final = (None, None, None, "vk", "telegram", "yandex", "email")
 
-DISCOUNTS: Final = (
-    ("Студенческая", 10),
-    ("Пенсионная", 15),
+# UTM tags as the organiser's campaigns set them; None means an order without tags (served as []).
+UTM_SOURCES: Final = ("insta", "yandex", "vk")
+UTM_MEDIUMS: Final = {"insta": ("stories", "post"), "yandex": ("cpc", "rsya"), "vk": ("target", "post")}
+UTM_CAMPAIGNS: Final = ("season", "weekend", "kids", "last_days")
+
+DISCOUNT_NAMES: Final = (
     ("Многодетным семьям", 20),
+    ("Пенсионная", 15),
+    ("Студенческая", 10),
     ("Ранняя покупка", 25),
+    ("Групповая от 10 человек", 15),
+    ("Именинникам", 30),
 )
-PROMO_CODES: Final = (("AUTUMN15", 15), ("FRIENDS10", 10), ("JAZZ20", 20), ("WINTER5", 5), ("VIP30", 30))
+# Promo codes: per city (ТОМСК70, АНГАРСК38 ...), a 100 % code for the organiser's guests (free tickets),
+# a blogger's 99 % code (a ticket of 390 costs 4), and seasonal ones.
+PROMO_SPECIAL: Final = (("admin100", 100), ("blogger99", 99), ("guest100", 100))
+PROMO_WORDS: Final = (("SEMYA", 20), ("VESNA", 15), ("LETO", 10), ("SHKOLA", 15), ("DRUZYA", 5))
+
+PAYMENTS: Final = (
+    (1, "Банковская карта", "card"),
+    (2, "СБП", "sbp"),
+    (3, "Пушкинская карта", "pushkin"),
+)

@@ -46,6 +46,8 @@ class FaultConfig:
     malformed_orders: int = 0
     strip_get_bodies: bool = False
     all_503: bool = False
+    drop_paging: bool = False  # list answers come without their "paging" block
+    ignore_select: bool = False  # "select" of list calls is ignored: the full records come back
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .catalog import CITIES, DISCOUNTS, PROMO_CODES
-from .dates import DAY, HISTORY_START, to_ts
+from .catalog import CITIES, DISCOUNT_NAMES, PROMO_SPECIAL, PROMO_WORDS
+from .dates import DAY, HISTORY_START, iso_msk, to_ts
 from .history import HistoryWriter, Pending
 from .ids import IdSequence, IdSequences
 from .model import City, Event, Venue
-from .orders import Order, OrderFactory, client_record, invent_person
-from .schedule import build_events
-from .venues import build_venue, template_for_city
+from .orders import ClientBook, Offers, Order, OrderFactory
+from .schedule import REAL_ORDERS, build_events
+from .venues import build_venues
+
+REAL_DISCOUNTS, REAL_PROMO_CODES = 65, 490
+CLIENT_SPACE = 1.55  # drawing buyers from 1.55 x orders candidates leaves about 0.74 distinct clients per order
 
 
 @dataclass
@@ -52,21 +55,15 @@ def _generate(seed: int, orders: int, now: datetime) -> World:
     cities = _cities(rng)
     venues = _venues(rng, cities)
     events = build_events(rng, venues, orders, start_ts, now_ts)
-    discounts, promo_codes = _discounts(rng)
-    persons = [invent_person(rng) for _ in range(max(20, orders * 11 // 20))]
+    discounts, promo_codes, offers = _offers(rng, cities, orders, start_ts, now_ts)
     ids = IdSequences(
         order=IdSequence(rng.randint(10_000, 20_000), 25),
         basket=IdSequence(rng.randint(30_000, 60_000), 7),
         refund=IdSequence(rng.randint(100, 900), 5),
-        client=IdSequence(rng.randint(500, 3000), 9),
+        client=IdSequence(0, 1),
     )
-    clients = [client_record(ids.client.take(rng), person) for person in persons]
-    factory = OrderFactory(
-        clients,
-        persons,
-        [(item["id"], item["value"]) for item in discounts],
-        [(item["id"], item["value"]) for item in promo_codes],
-    )
+    book = ClientBook(rng.getrandbits(62), max(20, round(orders * CLIENT_SPACE)), rng.randint(500, 3000))
+    factory = OrderFactory(book, offers, {event.id: event.venue.city.id for event in events})
     history = HistoryWriter(random.Random(f"qtickets-sim:{seed}:orders"), events, factory, ids, start_ts, now_ts)
     history.write(orders)
     return World(
@@ -85,27 +82,74 @@ def _generate(seed: int, orders: int, now: datetime) -> World:
 
 def _cities(rng: random.Random) -> list[City]:
     ids = IdSequence(0, 4)
-    return [City(ids.take(rng), name, tz) for name, tz, _share in CITIES]
+    return [City(ids.take(rng), name, tz, region, lat, lon) for name, tz, _share, region, lat, lon in CITIES]
 
 
 def _venues(rng: random.Random, cities: list[City]) -> list[Venue]:
-    ids = IdSequence(rng.randint(10, 90), 6)
-    venues = []
-    for position, city in enumerate(cities):
-        for template in template_for_city(rng, big_city=position < 2):
-            venues.append(build_venue(rng, ids.take(rng), city, template))
+    venue_id = rng.randint(10, 90)
+    venues: list[Venue] = []
+    for city in cities:
+        made, venue_id = build_venues(rng, venue_id, city, 6)
+        venues += made
     return venues
 
 
-def _discounts(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _offers(
+    rng: random.Random, cities: list[City], orders: int, start_ts: int, now_ts: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Offers]:
+    """Discounts and promo codes, as many as the real account has in proportion (65 and 490 at 126k orders)."""
     discount_ids = IdSequence(rng.randint(100, 400), 7)
     promo_ids = IdSequence(rng.randint(1000, 4000), 11)
-    discounts = [
-        {"id": discount_ids.take(rng), "name": name, "type": "percent", "value": value, "is_active": True}
-        for name, value in DISCOUNTS
-    ]
-    promo_codes = [
-        {"id": promo_ids.take(rng), "code": code, "type": "percent", "value": value, "is_active": True}
-        for code, value in PROMO_CODES
-    ]
-    return discounts, promo_codes
+    discount_count = max(len(DISCOUNT_NAMES), round(orders * REAL_DISCOUNTS / REAL_ORDERS))
+    discounts = []
+    for position in range(discount_count):
+        name, value = DISCOUNT_NAMES[position % len(DISCOUNT_NAMES)]
+        if position >= len(DISCOUNT_NAMES):
+            name = f"{name} ({position // len(DISCOUNT_NAMES) + 1})"
+        discounts.append(_offer(rng, discount_ids.take(rng), "name", name, value, (start_ts, now_ts), position < 12))
+    codes: list[tuple[str, int, int | None]] = [(code, value, None) for code, value in PROMO_SPECIAL]
+    for city in cities:
+        codes.append((f"{city.name.upper()}{city.region}", 10, city.id))
+    wanted = max(len(codes) + len(cities), round(orders * REAL_PROMO_CODES / REAL_ORDERS))
+    round_number = 0
+    while len(codes) < wanted:
+        round_number += 1
+        for word, value in PROMO_WORDS:
+            codes.append((f"{word}{round_number:02d}", value, None))
+        for city in cities:
+            codes.append((f"{city.name.upper()}{round_number:02d}", 5 + 5 * (round_number % 3), city.id))
+    codes = codes[:wanted]
+    promo_codes = []
+    city_codes: dict[int, list[tuple[int, int]]] = {}
+    general: list[tuple[int, int]] = []
+    free: list[tuple[int, int]] = []
+    for position, (code, value, city_id) in enumerate(codes):
+        active = rng.random() < 0.6 or position < 3
+        record = _offer(rng, promo_ids.take(rng), "code", code, value, (start_ts, now_ts), active)
+        promo_codes.append(record)
+        pair = (record["id"], value)
+        if value >= 99:
+            free.append(pair)
+        elif city_id is not None:
+            city_codes.setdefault(city_id, []).append(pair)
+        else:
+            general.append(pair)
+    offers = Offers([(item["id"], item["value"]) for item in discounts], city_codes, general, free)
+    return discounts, promo_codes, offers
+
+
+def _offer(
+    rng: random.Random, offer_id: int, label: str, text: str, value: int, span: tuple[int, int], active: bool
+) -> dict[str, Any]:
+    start_ts, now_ts = span
+    created = min(now_ts - DAY, start_ts - 30 * DAY + rng.randint(0, 1500) * DAY // 3)
+    return {
+        "id": offer_id,
+        label: text,
+        "type": "percent",
+        "value": value,
+        "is_active": int(active),
+        "created_at": iso_msk(created),
+        "updated_at": iso_msk(min(now_ts, created + rng.randint(0, 30) * DAY)),
+        "deleted_at": None,
+    }

@@ -68,8 +68,28 @@ def unknown_error() -> Response:
     return json_response({"error": "Unknown error", "status": 503, "code": "UNKNOWN_ERROR", "info": []}, 503)
 
 
-def not_found_json() -> Response:
-    return error(404, "Not found")
+def not_found_json(resource: str, ident: int) -> Response:
+    """An object that does not exist, exactly as the real API answers (``Order``, ``Event``, ``Client``...)."""
+    body = {
+        "error": f'Resource "{resource}" not found',
+        "status": 404,
+        "code": "RESOURCE_NOT_FOUND",
+        "info": {"id": ident, "resource": resource},
+    }
+    return json_response(body, 404)
+
+
+def not_found_page() -> Response:
+    """The site's own page for a route that does not exist (under the API prefix too), as the real server sends."""
+    body = (
+        '<!DOCTYPE html>\n<html lang="ru">\n<head>\n<meta charset="utf-8">\n'
+        "<title>Страница не найдена 404 – Qtickets</title>\n</head>\n<body>\n"
+        '<div class="error-page"><div class="error-page__code">404</div>'
+        '<h1 class="error-page__title">Страница не найдена</h1>'
+        "<p>Возможно, она была удалена или вы ошиблись в адресе.</p>"
+        '<a href="/">На главную</a></div>\n</body>\n</html>\n'
+    )
+    return Response(404, body.encode(), HTML_TYPE)
 
 
 def forbidden() -> Response:

@@ -1,14 +1,18 @@
-"""The organiser's static world: cities, venues with their seats, events and shows."""
+"""The organiser's static world: cities, venues, seat layouts, events and shows.
+
+Money is whole roubles everywhere (the real API writes prices as JSON integers). Two kinds of events, as on the
+real account: exhibitions (one show lasting weeks, sold by tariff zones whose capacity is not set) and seated
+shows (several shows in a hall with one numbered PARTERRE).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from .dates import iso_local, iso_msk
-
-TARIFF_PRICE_FACTOR = {"full": 1.0, "child": 0.6}
+CHILD_PRICE_FACTOR = 0.6
+Kind = Literal["exhibition", "seated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +20,9 @@ class City:
     id: int
     name: str
     timezone: str
+    region: int
+    latitude: float
+    longitude: float
 
     @property
     def tz(self) -> ZoneInfo:
@@ -27,25 +34,42 @@ class City:
 
 @dataclass(frozen=True, slots=True)
 class SeatDef:
-    """One physical seat, or the single record of a general-admission zone."""
+    """One physical seat, or the single record of a zone sold by quantity (an exhibition's tariff)."""
 
     root_id: str
     row: int
     place: int
-    name: str
+    name: str  # readable, as baskets carry it in seat_name
     disabled: bool
+    category: int  # index of the show's price (its color theme) that the seat is sold at
 
 
 @dataclass(frozen=True, slots=True)
 class Zone:
     zone_id: str
     name: str
-    admission: bool
-    tariffs: tuple[str, ...]
-    price_factor: float
+    admission: bool  # one record carries the whole zone
+    tariffs: tuple[str, ...]  # the seat map lists each seat once per tariff: "full_<root id>", "child_<root id>"
     seats: tuple[SeatDef, ...]
-    max_quantity: int  # per seat record: 1 for a seat, the capacity for a general-admission zone
-    capacity: int  # tickets the zone can sell: its enabled seats times max_quantity
+    max_quantity: int | None  # per seat record; None: not set (served as ""), the capacity is unknown
+    capacity: int | None  # tickets the zone can sell, None when unknown
+    weight: float  # how often buyers choose it
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """The zones of a hall or of an exhibition, and the scheme the API serves with every show of it."""
+
+    kind: Kind
+    zones: tuple[Zone, ...]
+    categories: int
+    scheme: dict[str, Any]  # scheme_properties; shared by every show of the layout, never mutated
+
+    @property
+    def capacity(self) -> int | None:
+        if any(zone.capacity is None for zone in self.zones):
+            return None
+        return sum(zone.capacity or 0 for zone in self.zones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +78,8 @@ class Venue:
     city: City
     name: str
     address: str
-    zones: tuple[Zone, ...]
-    capacity: int
+    coordinates: tuple[float, float]
+    hall: Layout | None  # the seat layout of a hall; None for an exhibition space (layout per exhibition)
 
 
 @dataclass(slots=True)
@@ -63,81 +87,45 @@ class Show:
     id: int
     event_id: int
     venue: Venue
+    layout: Layout
     start_ts: int
-    finish_ts: int | None
+    finish_ts: int
     sale_start_ts: int
     sale_finish_ts: int
     open_ts: int
     created_ts: int
-    # zone id -> (price id, full-tariff price in kopecks)
-    prices: dict[str, tuple[int, int]]
+    prices: list[tuple[int, int]]  # per price category: (price id, roubles)
+    sale_start_public: bool = False  # the real API serves sale_start_date as null on most shows
+    series: str = ""
     is_active: bool = True
     deleted_ts: int | None = None
+
+    @property
+    def zones(self) -> tuple[Zone, ...]:
+        return self.layout.zones
 
     def on_sale(self, ts: int) -> bool:
         return self.deleted_ts is None and self.is_active and self.sale_start_ts <= ts < self.sale_finish_ts
 
-    def price_kop(self, zone_id: str, tariff: str) -> int:
-        full = self.prices[zone_id][1]
+    def price(self, seat: SeatDef, tariff: str) -> int:
+        full = self.prices[seat.category][1]
         if tariff == "full":
             return full
-        return round(full * TARIFF_PRICE_FACTOR[tariff] / 1000) * 1000
-
-    def api(self) -> dict[str, Any]:
-        tz = self.venue.city.tz
-        return {
-            "id": self.id,
-            "event_id": self.event_id,
-            "is_active": self.is_active,
-            "start_date": iso_local(self.start_ts, tz),
-            "finish_date": iso_local(self.finish_ts, tz) if self.finish_ts is not None else None,
-            "sale_start_date": iso_local(self.sale_start_ts, tz),
-            "sale_finish_date": iso_local(self.sale_finish_ts, tz),
-            "open_date": iso_local(self.open_ts, tz),
-            "prices": [{"id": price_id, "default_price": money(kop)} for price_id, kop in self.prices.values()],
-            "created_at": iso_msk(self.created_ts),
-            "deleted_at": iso_msk(self.deleted_ts) if self.deleted_ts is not None else None,
-        }
+        return round(full * CHILD_PRICE_FACTOR / 10) * 10
 
 
 @dataclass(slots=True)
 class Event:
     id: int
     name: str
+    slug: str
+    kind: Kind
     venue: Venue
+    layout: Layout
     created_ts: int
     updated_ts: int
     popularity: float
+    age: str
     shows: list[Show] = field(default_factory=list)
     is_active: bool = True
     deleted_ts: int | None = None
-
-    def api(self) -> dict[str, Any]:
-        city = self.venue.city
-        return {
-            "id": self.id,
-            "name": self.name,
-            "is_active": self.is_active,
-            "deleted_at": iso_msk(self.deleted_ts) if self.deleted_ts is not None else None,
-            "created_at": iso_msk(self.created_ts),
-            "updated_at": iso_msk(self.updated_ts),
-            "place_name": self.venue.name,
-            "place_address": self.venue.address,
-            "site_url": f"https://tickets.example.org/event/{self.id}",
-            "currency_id": "RUB",
-            "city_id": city.id,
-            "city": city.api(),
-            "shows": [show.api() for show in self.shows],
-        }
-
-
-def money(kopecks: int) -> int | float:
-    """Kopecks as the JSON number the API serves: whole roubles as an int, else a float with 2 decimals."""
-    if kopecks % 100 == 0:
-        return kopecks // 100
-    return round(kopecks / 100, 2)
-
-
-def kopecks(value: Any) -> int:
-    """The inverse of :func:`money` for values the simulator itself wrote."""
-    return round(float(value) * 100)

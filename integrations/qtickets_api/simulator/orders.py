@@ -1,7 +1,9 @@
-"""Orders in API form: how one is built and how it changes (payment, cancellation, refund...).
+"""Orders as the simulator stores them: how one is built and how it changes (payment, cancellation, refund...).
 
-An order is the dict the API serves. Every change goes through a function here, so that ``updated_at`` of the
-order (and of a changed basket) always follows, and ``price`` stays the sum of the live baskets.
+A stored order holds what varies and what list filters read; :mod:`.wire` adds the fields the real API carries
+that follow from these (URLs, masked card number, empty ``fields``/``integrations``, a basket's company-buyer
+fields...) when an order is served. Every change goes through a function here, so that ``updated_at`` of the order
+(and of a changed basket) always follows, and ``price`` stays the sum of the live baskets. Money is whole roubles.
 """
 
 from __future__ import annotations
@@ -11,18 +13,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .catalog import EMAIL_DOMAINS, FIRST_NAMES, SURNAMES, UTM_SOURCES
-from .dates import iso_msk
-from .model import SeatDef, Show, Zone, kopecks, money
-from .rand import between, pick
+from .catalog import EMAIL_DOMAINS, FIRST_NAMES, MIDDLE_NAMES, SURNAMES, UTM_CAMPAIGNS, UTM_MEDIUMS, UTM_SOURCES
+from .dates import MINUTE, iso_msk
+from .model import SeatDef, Show, Zone
+from .rand import between, mix, pick
 
 Order = dict[str, Any]
 Basket = dict[str, Any]
+RESERVE_MINUTES = 20
+PAYMENT_TYPES = ("card",) * 17 + ("4326371", "5210934", "7700412")
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One basket to create: a seat (or a general-admission zone) of a show, a tariff and a quantity."""
+    """One basket to create: a seat (or a tariff zone) of a show, a tariff and a quantity."""
 
     show: Show
     zone: Zone
@@ -35,46 +39,119 @@ class Item:
 class Person:
     name: str
     surname: str
+    middlename: str | None
     email: str
     phone: str | None
 
 
-def invent_person(rng: random.Random) -> Person:
-    first, first_lat = pick(rng, FIRST_NAMES)
-    last, last_lat = pick(rng, SURNAMES)
-    email = f"{first_lat}.{last_lat}{between(rng, 1, 9999)}@{pick(rng, EMAIL_DOMAINS)}"
-    digits = f"{int(rng.random() * 1_000_000):06d}"
+def person_from(draw: int) -> Person:
+    """An invented person from 64 random bits."""
+    first, first_lat = FIRST_NAMES[draw % len(FIRST_NAMES)]
+    draw //= len(FIRST_NAMES)
+    last, last_lat = SURNAMES[draw % len(SURNAMES)]
+    draw //= len(SURNAMES)
+    middle = MIDDLE_NAMES[draw % len(MIDDLE_NAMES)]
+    draw //= len(MIDDLE_NAMES)
+    email = f"{first_lat}.{last_lat}{1 + draw % 9999}@{EMAIL_DOMAINS[(draw // 9999) % len(EMAIL_DOMAINS)]}"
+    digits = f"{(draw // 19_998) % 1_000_000:06d}"
     phone = f"+7 999 0{digits[:2]}-{digits[2:4]}-{digits[4:]}"
-    return Person(first, last, email, phone)
+    return Person(first, last, middle, email, phone)
 
 
-def client_record(client_id: int, person: Person) -> dict[str, Any]:
-    return {
-        "id": client_id,
-        "email": person.email,
-        "details": {"name": person.name, "surname": person.surname, "phone": person.phone},
-    }
+def invent_person(rng: random.Random) -> Person:
+    return person_from(rng.getrandbits(63))
+
+
+class ClientBook:
+    """The account's buyers, made on first use: a big account has about 0.74 clients per order (93k / 126k)."""
+
+    def __init__(self, salt: int, size: int, first_id: int) -> None:
+        self.salt = salt
+        self.size = size
+        self.first_id = first_id
+        self.made: dict[int, dict[str, Any]] = {}
+
+    def client_id(self, index: int) -> int:
+        return self.first_id + index * 6 + mix(self.salt ^ index) % 6
+
+    def person(self, index: int) -> Person:
+        return person_from(mix(self.salt + 7 * index + 1))
+
+    def client(self, index: int) -> dict[str, Any]:
+        found = self.made.get(index)
+        if found is None:
+            person = self.person(index)
+            found = self.made[index] = {
+                "id": self.client_id(index),
+                "email": person.email,
+                "details": {
+                    "name": person.name,
+                    "surname": person.surname,
+                    "middlename": person.middlename,
+                    "phone": person.phone,
+                    "vk_id": None,
+                    "facebook_id": None,
+                },
+            }
+        return found
+
+    def index_of_email(self, email: str) -> int | None:
+        for index, client in self.made.items():
+            if client["email"] == email:
+                return index
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Offers:
+    """What can lower an order's price: discounts, and promo codes (by city, and the account-wide ones)."""
+
+    discounts: Sequence[tuple[int, int]]  # (id, percent)
+    city_codes: dict[int, list[tuple[int, int]]]  # city id -> (promo code id, percent)
+    general_codes: Sequence[tuple[int, int]]
+    free_codes: Sequence[tuple[int, int]]  # 100 % codes and the blogger's 99 %
 
 
 class OrderFactory:
     """Builds new orders: buyer, discount, prices and baskets, all drawn from the given RNG."""
 
-    def __init__(
-        self,
-        clients: list[dict[str, Any]],
-        persons: list[Person],
-        discounts: Sequence[tuple[int, int]],
-        promo_codes: Sequence[tuple[int, int]],
-    ) -> None:
+    def __init__(self, clients: ClientBook, offers: Offers, city_of_event: dict[int, int]) -> None:
         self.clients = clients
-        self.persons = persons
-        self._discounts = discounts
-        self._promo_codes = promo_codes
+        self.offers = offers
+        self.city_of_event = city_of_event
         self._sites = ({"id": 1, "host": "tickets.example.org"}, {"id": 2, "host": "afisha.example.com"})
         self._utms = tuple(
-            None if source is None else {"utm_source": source, "utm_medium": "cpc", "utm_campaign": "season"}
+            {"utm_source": source, "utm_medium": medium, "utm_campaign": campaign}
             for source in UTM_SOURCES
+            for medium in UTM_MEDIUMS[source]
+            for campaign in UTM_CAMPAIGNS
         )
+
+    def _price_cut(self, rng: random.Random, event_id: int) -> tuple[int | None, int | None, int]:
+        offers = self.offers
+        roll = rng.random()
+        if roll < 0.10 and offers.discounts:
+            discount_id, percent = pick(rng, offers.discounts)
+            return discount_id, None, percent
+        if roll < 0.19:
+            kind = rng.random()
+            codes = offers.city_codes.get(self.city_of_event.get(event_id, -1)) or offers.general_codes
+            if kind < 0.25 and offers.free_codes:
+                codes = offers.free_codes
+            elif kind < 0.45 and offers.general_codes:
+                codes = offers.general_codes
+            if codes:
+                code_id, percent = pick(rng, codes)
+                return None, code_id, percent
+        return None, None, 0
+
+    def _utm(self, rng: random.Random) -> dict[str, str] | None:
+        if rng.random() < 0.62:
+            return None
+        utm = dict(pick(rng, self._utms))
+        if rng.random() < 0.2:
+            utm["utm_content"] = f"banner{between(rng, 1, 4)}"
+        return utm
 
     def build(
         self,
@@ -86,32 +163,33 @@ class OrderFactory:
         items: Sequence[Item],
         client_index: int | None = None,
     ) -> Order:
+        book = self.clients
         if client_index is None:
-            client_index = int(rng.random() * len(self.clients))
-        client = self.clients[client_index]
-        buyer = self.persons[client_index]
-        discount_id = promo_code_id = None
-        percent = 0
-        if rng.random() < 0.2:
-            if rng.random() < 0.6:
-                discount_id, percent = pick(rng, self._discounts)
-            else:
-                promo_code_id, percent = pick(rng, self._promo_codes)
+            client_index = int(rng.random() * book.size)
+        client = book.client(client_index)
+        details = client["details"]
+        buyer = (details["name"], details["surname"], client["email"], details["phone"])
+        discount_id, promo_code_id, percent = self._price_cut(rng, event_id)
         created = iso_msk(created_ts)
         baskets = []
         for position, item in enumerate(items):
-            holder = buyer if position == 0 or rng.random() < 0.6 else invent_person(rng)
-            unit = item.show.price_kop(item.zone.zone_id, item.tariff)
-            original = unit * item.quantity
+            if position == 0 or rng.random() < 0.6:
+                name, surname, email, phone = buyer
+            else:
+                other = invent_person(rng)
+                name, surname, email, phone = other.name, other.surname, other.email, other.phone
+            original = item.show.price(item.seat, item.tariff) * item.quantity
             price = original - original * percent // 100
             baskets.append(
                 {
                     "id": next(basket_ids),
                     "show_id": item.show.id,
                     "seat_id": item.seat.root_id,
-                    "price": money(price),
-                    "original_price": money(original),
-                    "discount_value": money(original - price),
+                    "seat_name": item.seat.name,
+                    "series": item.show.series,
+                    "price": price,
+                    "original_price": original,
+                    "discount_value": original - price,
                     "quantity": item.quantity,
                     "barcode": str(100_000_000_000 + int(rng.random() * 900_000_000_000)),
                     "checked_at": None,
@@ -121,11 +199,10 @@ class OrderFactory:
                     "refunded_at": None,
                     "refunded_amount": None,
                     "refunded_deduction_amount": None,
-                    "client_name": holder.name,
-                    "client_surname": holder.surname,
-                    "client_email": holder.email,
-                    "client_phone": holder.phone,
-                    "multiprice_code": item.tariff,
+                    "client_name": name,
+                    "client_surname": surname,
+                    "client_email": email,
+                    "client_phone": phone,
                 }
             )
         order: Order = {
@@ -143,39 +220,17 @@ class OrderFactory:
             "client_id": client["id"],
             "client": client,
             "site": self._sites[0] if rng.random() < 0.85 else self._sites[1],
-            "payment_type_id": pick(rng, (1, 1, 1, 1, 1, 1, 1, 4, 4, 7)),
+            "payment_type_id": pick(rng, PAYMENT_TYPES),
             "discount_id": discount_id,
             "promo_code_id": promo_code_id,
             "reserved": True,
-            "reserved_to": None,
-            "utm": pick(rng, self._utms),
-            "custom": None,
-            "fields": [],
+            "reserved_to": iso_msk(created_ts + RESERVE_MINUTES * MINUTE),
+            "utm": self._utm(rng),
             "refunds": [],
             "baskets": baskets,
         }
         recompute_price(order)
         return order
-
-
-def copy_order(order: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of an order as served; strings are immutable, so they are shared, not copied."""
-    copied = dict(order)
-    for key, value in copied.items():
-        if type(value) is list and key == "baskets":
-            copied[key] = [dict(item) if type(item) is dict else json_copy(item) for item in value]
-        elif type(value) is dict or type(value) is list:
-            copied[key] = json_copy(value)
-    return copied
-
-
-def json_copy(value: Any) -> Any:
-    kind = type(value)
-    if kind is dict:
-        return {key: json_copy(item) for key, item in value.items()}
-    if kind is list:
-        return [json_copy(item) for item in value]
-    return value
 
 
 def is_live(basket: Basket) -> bool:
@@ -184,8 +239,8 @@ def is_live(basket: Basket) -> bool:
 
 def recompute_price(order: Order) -> None:
     live = [basket for basket in order["baskets"] if is_live(basket)]
-    order["price"] = money(sum(kopecks(basket["price"]) for basket in live))
-    order["original_price"] = money(sum(kopecks(basket["original_price"]) for basket in live))
+    order["price"] = sum(basket["price"] for basket in live)
+    order["original_price"] = sum(basket["original_price"] for basket in live)
 
 
 def touch(order: Order, stamp: str) -> None:
@@ -206,6 +261,7 @@ def reserve(order: Order, until_ts: int) -> None:
 
 
 def pay(order: Order, ts: int) -> None:
+    """Paid: ``reserved`` goes false, ``reserved_to`` stays (the real API keeps it on paid orders)."""
     stamp = iso_msk(ts)
     order["payed"] = True
     order["payed_at"] = stamp
@@ -223,11 +279,11 @@ def refund(order: Order, baskets: Sequence[Basket], ts: int, refund_id: int, ded
     stamp = iso_msk(ts)
     total = deducted = 0
     for basket in baskets:
-        price = kopecks(basket["price"])
+        price = basket["price"]
         deduction = price * deduction_percent // 100
         basket["refunded_at"] = stamp
-        basket["refunded_amount"] = money(price - deduction)
-        basket["refunded_deduction_amount"] = money(deduction)
+        basket["refunded_amount"] = price - deduction
+        basket["refunded_deduction_amount"] = deduction
         total += price - deduction
         deducted += deduction
         _touch_basket(order, basket, stamp)
@@ -235,8 +291,8 @@ def refund(order: Order, baskets: Sequence[Basket], ts: int, refund_id: int, ded
         *order["refunds"],
         {
             "id": refund_id,
-            "amount": money(total),
-            "deduction_amount": money(deducted),
+            "amount": total,
+            "deduction_amount": deducted,
             "basket_ids": [basket["id"] for basket in baskets],
             "created_at": stamp,
         },
@@ -245,8 +301,12 @@ def refund(order: Order, baskets: Sequence[Basket], ts: int, refund_id: int, ded
 
 
 def delete_basket(order: Order, basket: Basket, ts: int) -> None:
+    """A deleted basket loses its barcode (and its ticket links); its refund amounts read 0."""
     stamp = iso_msk(ts)
     basket["deleted_at"] = stamp
+    basket["barcode"] = None
+    basket["refunded_amount"] = 0
+    basket["refunded_deduction_amount"] = 0
     _touch_basket(order, basket, stamp)
     recompute_price(order)
 

@@ -33,6 +33,10 @@ class Kind(Enum):
 
 
 Schema = Mapping[str, Kind]
+# The fields ``select`` may name: None for a scalar, a nested tree for a relation or a list of objects, ANY for an
+# object keyed by data (any path below it is accepted).
+FieldTree = Mapping[str, Any]
+ANY: Any = object()
 
 DEFAULT_PER_PAGE = 50
 COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
@@ -79,12 +83,19 @@ class ListQuery:
 # -- parsing the body ------------------------------------------------------------------------------------------
 
 
-def parse_list_query(body: Mapping[str, Any], schema: Schema, per_page_cap: int, fields: Collection[str]) -> ListQuery:
+def parse_list_query(
+    body: Mapping[str, Any],
+    schema: Schema,
+    per_page_cap: int,
+    fields: Collection[str],
+    default_per_page: int = DEFAULT_PER_PAGE,
+) -> ListQuery:
+    """The list body; ``perPage`` is honoured up to ``per_page_cap``, and the size used is what ``paging`` reports."""
     return ListQuery(
         where=parse_where(body.get("where"), schema),
         order=parse_order(body.get("orderBy"), schema),
         page=_paging_int(body.get("page"), 1),
-        per_page=min(per_page_cap, _paging_int(body.get("perPage"), DEFAULT_PER_PAGE)),
+        per_page=min(per_page_cap, _paging_int(body.get("perPage"), default_per_page)),
         select=parse_select(body.get("select"), fields),
     )
 
@@ -143,9 +154,27 @@ def parse_select(raw: Any, fields: Collection[str]) -> tuple[str, ...] | None:
     if not isinstance(paths, list) or not paths or not all(isinstance(path, str) for path in paths):
         raise QueryError("select must be a list of columns")
     for path in paths:
-        if path.split(".", 1)[0] not in fields:
+        if not _known_path(path, fields):
             raise QueryError(f"Unknown column {path!r} in 'field list'")
     return tuple(paths)
+
+
+def _known_path(path: str, fields: Collection[str]) -> bool:
+    """A dotted path into the field tree (a plain collection of names: only its first part is checked)."""
+    parts = path.split(".")
+    if not isinstance(fields, Mapping):
+        return parts[0] in fields
+    node: Any = fields
+    for position, part in enumerate(parts):
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+        if node is ANY:
+            return True
+        if not isinstance(node, Mapping):
+            # A scalar (None, or a column Kind): nothing may follow it.
+            return position == len(parts) - 1
+    return True
 
 
 def _paging_int(value: Any, default: int) -> int:
@@ -419,8 +448,10 @@ def projector(paths: Sequence[str]) -> Callable[[Any], Any]:
 
 
 __all__ = [
+    "ANY",
     "DEFAULT_PER_PAGE",
     "Condition",
+    "FieldTree",
     "Kind",
     "ListQuery",
     "ListSource",

@@ -10,6 +10,14 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+def mix(value: int) -> int:
+    """splitmix64: a cheap, well-spread hash of an integer (derived values that need no stored state)."""
+    value = (value + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return value ^ (value >> 31)
+
+
 def between(rng: random.Random, low: int, high: int) -> int:
     """An int in [low, high], both included."""
     return low + int(rng.random() * (high - low + 1))

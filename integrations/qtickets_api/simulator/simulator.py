@@ -29,13 +29,14 @@ from .messages import (
     Response,
     html_200_error,
     json_response,
-    laravel_page,
     nginx_page,
+    not_found_page,
     plain_text,
     unknown_error,
 )
-from .orders import Order, copy_order, json_copy
+from .orders import Order
 from .state import Store
+from .wire import OrderWire
 
 if TYPE_CHECKING:
     from .server import SimServer
@@ -47,7 +48,7 @@ class SimulatorConfig:
     orders: int = 5000
     token: str = "sim-token"  # noqa: S105 - a token for a local fake server, not a secret
     now: datetime | None = None  # None: the current wall time
-    per_page_cap: int = 500
+    per_page_cap: int = 500  # perPage is honoured up to this; the real cap is not known (the probe measures it)
     activity_per_hour: float = 40.0
     clock: Literal["manual", "wall"] = "manual"
     speed: float = 1.0
@@ -67,7 +68,9 @@ class Simulator:
             raise ValueError("now must be a timezone-aware datetime")
         self._lock = threading.RLock()
         world = generate(config.seed, config.orders, start)
-        self._store = Store(world)
+        with _no_gc():
+            self._store = Store(world)
+        self._wire = OrderWire(config.seed)
         self._clock = SimClock(start, config.clock, config.speed)
         self._activity = LiveActivity(self._store, config.seed, config.activity_per_hour, world.now_ts, world.pending)
         self._faults = FaultInjector(config.seed, faults or FaultConfig())
@@ -79,6 +82,10 @@ class Simulator:
             self._store, self._activity, self._faults, config.token, config.per_page_cap, self._served_on_the_wire
         )
         self.set_faults(self._faults.config)
+        if gc.isenabled():
+            # The store was built with the collector held back, so all of it is still "young": one full pass now,
+            # rather than two or three on the first requests (half a second each at 126k orders).
+            gc.collect()
 
     # -- public API ----------------------------------------------------------------------------------------
 
@@ -102,25 +109,30 @@ class Simulator:
         """Every order as served (malformed ones broken), as deep copies."""
         with self._lock, _no_gc():
             self._sync()
-            return [copy_order(self._served(order)) for order in self._store.orders]
+            return [self._served(order, deep=True) for order in self._store.orders]
 
     def orders_json(self) -> bytes:
-        """Every order as served, serialized (what GET /_sim/orders sends), without copying them first."""
-        with self._lock:
+        """Every order as served, serialized (what GET /_sim/orders sends), a thousand at a time."""
+        with self._lock, _no_gc():
             self._sync()
-            return orjson.dumps([self._served(order) for order in self._store.orders])
+            orders = self._store.orders
+            parts = [
+                orjson.dumps([self._served(order) for order in orders[start : start + 1000]])[1:-1]
+                for start in range(0, len(orders), 1000)
+            ]
+            return b"[" + b",".join(part for part in parts if part) + b"]"
 
     def order(self, order_id: int) -> dict[str, Any] | None:
         """One order as served, or None."""
         with self._lock:
             self._sync()
             found = self._store.order(order_id)
-            return None if found is None else copy_order(self._served(found))
+            return None if found is None else self._served(found, deep=True)
 
     def events(self) -> list[dict[str, Any]]:
         """Every event with its city and shows, as GET /events/{id} serves it."""
         with self._lock:
-            result: list[dict[str, Any]] = json_copy(self._store.events_api)
+            result: list[dict[str, Any]] = orjson.loads(orjson.dumps(self._store.events_api))
             return result
 
     def seats(self, show_id: int, flat: bool = True) -> dict[str, Any]:
@@ -132,12 +144,25 @@ class Simulator:
                 raise KeyError(show_id)
             return data
 
+    def shows_on_sale(self) -> list[tuple[int, int]]:
+        """(event id, show id) of every show on sale now: the API hides most sale start dates (null)."""
+        with self._lock:
+            self._sync()
+            now_ts = to_ts(self._clock.now())
+            return [
+                (event.id, show.id)
+                for event in self._store.event_list
+                if event.is_active and event.deleted_ts is None
+                for show in event.shows
+                if show.on_sale(now_ts)
+            ]
+
     def create_order(self, data: dict[str, Any]) -> dict[str, Any]:
         """An unpaid reservation, as POST /orders makes it; raises OrderRejected when the body does not fit."""
         with self._lock:
             self._sync()
             order = self._activity.create_order(data)
-            return copy_order(self._served(order))
+            return self._served(order, deep=True)
 
     def refund_old_paid_order(self, min_age: timedelta = timedelta(days=21)) -> dict[str, Any]:
         """Refund one live basket, now, of a paid order paid at least ``min_age`` ago; returns it as served.
@@ -148,7 +173,7 @@ class Simulator:
         with self._lock:
             self._sync()
             order = self._activity.refund_old_paid_order(int(min_age.total_seconds()), set(self._malformed))
-            return copy_order(self._served(order))
+            return self._served(order, deep=True)
 
     @property
     def faults(self) -> FaultConfig:
@@ -193,7 +218,7 @@ class Simulator:
         if request.path != API_PREFIX and not request.path.startswith(API_PREFIX + "/"):
             with self._lock:
                 self._requests["<not api>"] += 1
-            return Reply(laravel_page(404))
+            return Reply(not_found_page())
         name = f"{request.method} {route.name if route else '<unknown>'}"
         with self._lock:
             started = time.perf_counter()
@@ -212,7 +237,7 @@ class Simulator:
             replaced = self._fault_answer(kind)
             if replaced is not None:
                 return Reply(replaced, decision.delay_s)
-            response = laravel_page(404) if route is None else self._api.handle(route, request, body)
+            response = not_found_page() if route is None else self._api.handle(route, request, body)
             hang = self._faults.config.hang_s if kind == "timeout" else 0.0
             self._timing(name, time.perf_counter() - started)
         if kind == "truncated_json":
@@ -254,16 +279,18 @@ class Simulator:
         if self._clock.mode == "wall":
             self._activity.run_until(to_ts(self._clock.now()))
 
-    def _served(self, order: Order) -> dict[str, Any]:
+    def _served(self, order: Order, deep: bool = False) -> dict[str, Any]:
+        served = self._wire.order(order, deep)
         kind = self._malformed.get(order["id"])
-        return order if kind is None else malformed.damage(order, kind)
+        return served if kind is None else malformed.damage(served, kind)
 
     def _served_on_the_wire(self, order: Order) -> dict[str, Any]:
+        served = self._wire.order(order)
         kind = self._malformed.get(order["id"])
         if kind is None:
-            return order
+            return served
         self._faults.count("malformed_order")
-        return malformed.damage(order, kind)
+        return malformed.damage(served, kind)
 
 
 @contextlib.contextmanager

@@ -12,11 +12,13 @@ from .generator import World
 from .ids import IdSequences
 from .model import Event, Show
 from .orders import Basket, Order, OrderFactory
+from .wire import event_api
 
 COLOR_THEMES: list[dict[str, Any]] = [
-    {"id": 1, "name": "Светлая", "is_default": True},
-    {"id": 2, "name": "Тёмная", "is_default": False},
+    {"id": 1, "name": "Светлая", "is_default": 1},
+    {"id": 2, "name": "Тёмная", "is_default": 0},
 ]
+SITE_HOST = "tickets.example.org"
 
 
 class Store:
@@ -32,10 +34,9 @@ class Store:
         self.show_orders: dict[int, list[Order]] = {show_id: [] for show_id in self.show_by_id}
         for order in self.orders:
             self._index(order)
-        self.events_api: list[dict[str, Any]] = [event.api() for event in world.events]
+        self.events_api: list[dict[str, Any]] = [event_api(event, SITE_HOST) for event in world.events]
         self.event_ids: list[int] = [event.id for event in world.events]
-        used = {order["client_id"] for order in self.orders}
-        self.clients: list[dict[str, Any]] = [client for client in world.factory.clients if client["id"] in used]
+        self.clients: list[dict[str, Any]] = sorted(world.factory.clients.made.values(), key=lambda item: item["id"])
         self.client_ids: list[int] = [client["id"] for client in self.clients]
         self.discounts = world.discounts
         self.promo_codes = world.promo_codes
@@ -55,6 +56,15 @@ class Store:
         if index < len(self.event_ids) and self.event_ids[index] == event_id:
             return self.events_api[index]
         return None
+
+    def client(self, client_id: int) -> dict[str, Any] | None:
+        index = bisect.bisect_left(self.client_ids, client_id)
+        if index < len(self.client_ids) and self.client_ids[index] == client_id:
+            return self.clients[index]
+        return None
+
+    def discount(self, discount_id: int) -> dict[str, Any] | None:
+        return next((item for item in self.discounts if item["id"] == discount_id), None)
 
     def orders_of_show(self, show_id: int) -> Sequence[Order]:
         return self.show_orders.get(show_id, ())

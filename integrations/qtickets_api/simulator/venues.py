@@ -1,52 +1,114 @@
-"""Venue layouts: seated zones of rows x places and general-admission zones."""
+"""Venues and seat layouts: halls with a numbered PARTERRE, and exhibitions' tariff zones of unknown capacity.
+
+Each layout carries the ``scheme_properties`` the API serves with every show of it: ``admin`` settings, ``zones``
+and one entry per seat, all values strings (``"0"``, ``"1"``, ``""``) as on the real account. Listing every seat is
+what makes a seated event hundreds of kilobytes of JSON.
+"""
 
 from __future__ import annotations
 
 import random
+from typing import Any
 
-from .catalog import STREETS, VENUE_TEMPLATES, VENUE_WORDS, ZoneTemplate
-from .model import City, SeatDef, Venue, Zone
+from .catalog import CORE_TARIFFS, EXPO_NAMES, HALL_NAMES, STREETS, TARIFFS
+from .model import City, Layout, SeatDef, Venue, Zone
 
 DISABLED_SHARE = 0.015
+PARTERRE = "PARTERRE"
+ADMIN_SETTINGS = {"show_seat_names": "1", "hide_sold_seats": "0", "max_in_order": "", "reserve_minutes": "20"}
 
 
-def build_venue(rng: random.Random, venue_id: int, city: City, template_index: int) -> Venue:
-    title, zone_templates = VENUE_TEMPLATES[template_index]
-    name = title.format(n=rng.choice(VENUE_WORDS))
+def build_venues(rng: random.Random, venue_id: int, city: City, gap: int) -> tuple[list[Venue], int]:
+    """A city's halls and exhibition spaces; returns them and the last id used."""
+    venues = []
+    for _ in range(1 + int(rng.random() < 0.5)):
+        venue_id += rng.randint(1, gap)
+        venues.append(_venue(rng, venue_id, city, rng.choice(HALL_NAMES), hall_layout(rng)))
+    for _ in range(1 + int(rng.random() < 0.4)):
+        venue_id += rng.randint(1, gap)
+        venues.append(_venue(rng, venue_id, city, rng.choice(EXPO_NAMES), None))
+    return venues, venue_id
+
+
+def _venue(rng: random.Random, venue_id: int, city: City, name: str, hall: Layout | None) -> Venue:
     address = f"г. {city.name}, {rng.choice(STREETS)}, д. {rng.randint(1, 120)}"
-    zones = tuple(_build_zone(rng, template) for template in zone_templates)
-    capacity = sum(zone.capacity for zone in zones)
-    return Venue(id=venue_id, city=city, name=name, address=address, zones=zones, capacity=capacity)
+    latitude = round(city.latitude + rng.uniform(-0.03, 0.03), 6)
+    longitude = round(city.longitude + rng.uniform(-0.05, 0.05), 6)
+    coordinates = (latitude, longitude)
+    return Venue(venue_id, city, name, address, coordinates, hall)
 
 
-def _build_zone(rng: random.Random, template: ZoneTemplate) -> Zone:
-    zone_id, name, rows, places, tariffs, factor = template
-    if rows == 0:
-        capacity = max(300, min(places, round(places * rng.uniform(0.2, 1.2) / 50) * 50))
-        seat = SeatDef(root_id=f"{zone_id}-0;0", row=0, place=0, name=name, disabled=False)
-        return Zone(zone_id, name, True, tariffs, factor, (seat,), capacity, capacity)
-    rows = max(2, round(rows * rng.uniform(0.8, 1.2)))
-    places = max(4, round(places * rng.uniform(0.8, 1.2)))
+def hall_layout(rng: random.Random) -> Layout:
+    """One numbered PARTERRE of 500-830 seats, priced by bands of rows."""
+    target = rng.randint(500, 830)
+    places = rng.randint(24, 36)
+    rows = max(12, round(target / places))
+    categories = rng.randint(2, 4)
+    band = -(-rows // categories)
     seats = tuple(
         SeatDef(
-            root_id=f"{zone_id}-{row};{place}",
+            root_id=f"{PARTERRE}-{row};{place}",
             row=row,
             place=place,
-            name=f"Ряд {row}, место {place}",
+            name=f"Партер, ряд {row}, место {place}",
             disabled=rng.random() < DISABLED_SHARE,
+            category=(row - 1) // band,
         )
         for row in range(1, rows + 1)
         for place in range(1, places + 1)
     )
+    tariffs = ("full", "child")  # the seat map lists every seat once per tariff
     enabled = sum(1 for seat in seats if not seat.disabled)
-    return Zone(zone_id, name, False, tariffs, factor, seats, 1, enabled)
+    zone = Zone(PARTERRE, "Партер", False, tariffs, seats, 1, enabled, 1.0)
+    return Layout("seated", (zone,), categories, scheme_of((zone,)))
 
 
-def template_for_city(rng: random.Random, big_city: bool) -> list[int]:
-    """Which venue templates a city has (indexes into VENUE_TEMPLATES); every city has a concert hall."""
-    optional = [1, 2]
-    rng.shuffle(optional)
-    chosen = [0, *optional[: rng.randint(1, 2)]]
-    if big_city:
-        chosen.append(3)
-    return sorted(chosen)
+def exhibition_layout(rng: random.Random) -> Layout:
+    """Tariff zones, each one seat ``"<tariff>-1;1"`` with no max_quantity: the capacity is not known."""
+    extras = rng.sample(TARIFFS[CORE_TARIFFS:], rng.randint(0, 3))
+    chosen = [*TARIFFS[:CORE_TARIFFS], *sorted(extras, key=TARIFFS.index)]
+    zones = tuple(
+        Zone(
+            zone_id=slug,
+            name=name,
+            admission=True,
+            tariffs=("full",),
+            seats=(SeatDef(f"{slug}-1;1", 1, 1, name, False, position),),
+            max_quantity=None,
+            capacity=None,
+            weight=weight,
+        )
+        for position, (slug, name, _price, weight) in enumerate(chosen)
+    )
+    return Layout("exhibition", zones, len(zones), scheme_of(zones))
+
+
+def exhibition_prices(layout: Layout, factor: float) -> list[int]:
+    """The tariffs' prices (roubles) of one exhibition: the catalogue's, scaled and rounded to 10."""
+    base = {slug: price for slug, _name, price, _weight in TARIFFS}
+    return [max(100, round(base[zone.zone_id] * factor / 10) * 10) for zone in layout.zones]
+
+
+def scheme_of(zones: tuple[Zone, ...]) -> dict[str, Any]:
+    quantity = {True: "", False: "1"}
+    return {
+        "admin": dict(ADMIN_SETTINGS),
+        "zones": {
+            zone.zone_id: {
+                "name": zone.name,
+                "disabled": "0",
+                "max_quantity": "",
+                "admission": str(int(zone.admission)),
+            }
+            for zone in zones
+        },
+        "seats": {
+            seat.root_id: {
+                "color_theme": str(seat.category + 1),
+                "disabled": str(int(seat.disabled)),
+                "max_quantity": quantity[zone.max_quantity is None],
+            }
+            for zone in zones
+            for seat in zone.seats
+        },
+    }

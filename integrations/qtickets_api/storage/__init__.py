@@ -3,10 +3,13 @@ rebuild, the loader's state and its run records. Imports nothing of ours above `
 
 from . import facts, job_runs, migrations, schema
 from .connection import Storage, Target, connect
+from .lease import Holder, Lease, who
 from .staging import OrderLines, StagingWriter
 from .state import get_state, set_state
 
 __all__ = [
+    "Holder",
+    "Lease",
     "OrderLines",
     "StagingWriter",
     "Storage",
@@ -18,4 +21,5 @@ __all__ = [
     "migrations",
     "schema",
     "set_state",
+    "who",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +29,18 @@ from .locks import FileLock
 log = logging.getLogger("integrations.qtickets_api")
 
 LOCK_NAME = ".zakaz-engine.lock"
+# The embedded engine lives inside a process that may run for months (the service): its caches are sized for a
+# machine of its own by default (5 GiB each for marks and primary indexes), and idle threads are kept by the
+# thousand. Bounded here so that a long-running process does not grow with every part it ever read.
+EMBEDDED_ENGINE_SETTINGS = {
+    "mark_cache_size": str(64 * 2**20),
+    "primary_index_cache_size": str(64 * 2**20),
+    "index_mark_cache_size": str(16 * 2**20),
+    "query_condition_cache_size": str(16 * 2**20),
+    "compiled_expression_cache_size": str(32 * 2**20),
+    "max_thread_pool_free_size": "16",
+    "max_parts_cleaning_thread_pool_size": "4",
+}
 _CODE = re.compile(r"\(([A-Z][A-Z0-9_]+)\)")
 
 
@@ -51,10 +63,21 @@ class Target:
 
 @dataclass
 class Storage:
+    """One connection. A connection serves one thread at a time: another thread takes ``another()``."""
+
     _client: Client = field(repr=False)
     db: str
     target: str
     _lock: FileLock | None = field(default=None, repr=False)
+    _open: Callable[[], Client] | None = field(default=None, repr=False)
+
+    def another(self) -> Storage:
+        """A second connection to the same ClickHouse, for another thread of this process (the embedded engine
+        is shared within the process; only the process holds the data directory's lock)."""
+        if self._open is None:
+            raise StorageError("this connection cannot be duplicated", "open a new one with connect()")
+        with self._mapped("connect"):
+            return Storage(_client=self._open(), db=self.db, target=self.target, _open=self._open)
 
     @property
     def embedded(self) -> bool:
@@ -162,8 +185,14 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
             f"the embedded ClickHouse data directory {data_dir} is in use by another process (pid {lock.holder()})",
             "the embedded engine allows one process at a time: wait for it to finish or stop it",
         )
+
+    def open_client() -> Client:
+        return clickhouse_connect.get_client(
+            interface="chdb", path=str(data_dir), chdb_options=EMBEDDED_ENGINE_SETTINGS
+        )
+
     try:
-        client = clickhouse_connect.get_client(interface="chdb", path=str(data_dir))
+        client = open_client()
     except Exception as exc:
         lock.release()
         text = str(exc)
@@ -174,7 +203,7 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
             ) from None
         raise StorageError(f"the embedded ClickHouse engine failed to start: {text[:200]}", "") from None
     log.debug("Opened embedded ClickHouse at %s", data_dir)
-    return Storage(_client=client, db=db, target=f"embedded:{data_dir}", _lock=lock)
+    return Storage(_client=client, db=db, target=f"embedded:{data_dir}", _lock=lock, _open=open_client)
 
 
 def _connect_server(target: Target) -> Storage:
@@ -195,8 +224,12 @@ def _connect_server(target: Target) -> Storage:
     if target.ca_bundle:
         kwargs["ca_cert"] = target.ca_bundle
     where = f"{url.scheme}://{url.hostname}:{kwargs['port']}"
+
+    def open_client() -> Client:
+        return clickhouse_connect.get_client(**kwargs)
+
     try:
-        client = clickhouse_connect.get_client(**kwargs)
+        client = open_client()
     except ClickHouseError as exc:
         text = _text(exc)
         if "516" in text or "Authentication failed" in text or "AUTHENTICATION_FAILED" in text:
@@ -208,4 +241,4 @@ def _connect_server(target: Target) -> Storage:
             f"ClickHouse at {where} is unreachable: {text[:200]}",
             "check CLICKHOUSE_HOST, the network and the server; nothing was written",
         ) from None
-    return Storage(_client=client, db=target.db, target=where)
+    return Storage(_client=client, db=target.db, target=where, _open=open_client)

@@ -29,7 +29,9 @@ BASKETS = Table("stg_qtickets_api_baskets", (
     "original_price", "quantity", "basket_deleted", "refunded", "refunded_amount", "promo_code_id", "discount_id",
     "refunded_at", "checked_at", "_loaded_at",
 ))  # fmt: skip
-REJECTS = Table("stg_qtickets_api_rejects", ("run_id", "rejected_at", "entity", "entity_id", "reason", "payload"))
+REJECTS = Table(
+    "stg_qtickets_api_rejects", ("run_id", "rejected_at", "entity", "entity_id", "reason", "record_key", "payload")
+)
 EVENTS = Table("dim_qtickets_api_events", (
     "event_id", "name", "city_id", "city_name", "city_timezone", "place_name", "is_active", "deleted_at",
     "row_hash", "version", "_loaded_at",
@@ -122,9 +124,10 @@ JOB_RUNS = Table("meta_job_runs", (
     "api_requests", "retries", "rejected", "error", "loader_version", "host", "org_name",
 ))  # fmt: skip
 LOADER_STATE = Table("meta_loader_state", ("key", "value", "updated_at"))
+RUN_LEASE = Table("meta_run_lease", ("name", "token", "holder", "claimed_at", "expires_at", "at"))
 MIGRATIONS = Table("meta_schema_migrations", ("version", "name", "checksum", "applied_at"))
 
 ALL = (
     ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, PROMO_CODES, SALES_DAILY, SALES_DETAIL, REFUNDS_DAILY, INVENTORY,
-    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, MIGRATIONS,
+    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, RUN_LEASE, MIGRATIONS,
 )  # fmt: skip

@@ -64,6 +64,15 @@ class StagingWriter:
         """Insert the order versions not stored yet; returns (order rows, basket rows) written."""
         if not batch.keys:
             return 0, 0
+        new = self.new_versions(batch)
+        self._insert_lines(schema.BASKETS, b"".join(batch.basket_lines[n] for n in new))
+        self._insert_lines(schema.ORDERS_RAW, b"".join(batch.raw_lines[n] for n in new))
+        return len(new), sum(batch.basket_counts[n] for n in new)
+
+    def new_versions(self, batch: OrderLines) -> list[int]:
+        """Positions in ``batch`` of the order versions not stored yet (each once). Reads only."""
+        if not batch.keys:
+            return []
         ids = sorted({order_id for order_id, _ in batch.keys})
         stored = {
             (r[0], r[1])
@@ -78,9 +87,7 @@ class StagingWriter:
             if key not in stored and key not in seen:
                 seen.add(key)
                 new.append(n)
-        self._insert_lines(schema.BASKETS, b"".join(batch.basket_lines[n] for n in new))
-        self._insert_lines(schema.ORDERS_RAW, b"".join(batch.raw_lines[n] for n in new))
-        return len(new), sum(batch.basket_counts[n] for n in new)
+        return new
 
     def _insert_lines(self, table: Table, block: bytes) -> None:
         if not block:
@@ -98,7 +105,26 @@ class StagingWriter:
         )
 
     def write_rejects(self, rows: Sequence[Sequence[Any]]) -> int:
-        return self._insert(schema.REJECTS, rows)
+        """Insert the rejects not stored yet (the same record rejected by every overlapping run is stored once)."""
+        if not rows:
+            return 0
+        at = schema.REJECTS.columns.index
+        entity, entity_id, key = at("entity"), at("entity_id"), at("record_key")
+        stored = {
+            (r[0], r[1], r[2])
+            for r in self.storage.rows(
+                f"SELECT entity, entity_id, record_key FROM {self.db}.{schema.REJECTS} "
+                "WHERE entity_id IN {ids:Array(String)}",
+                {"ids": sorted({str(row[entity_id]) for row in rows})},
+            )
+        }
+        new, seen = [], set()
+        for row in rows:
+            ident = (row[entity], row[entity_id], row[key])
+            if ident not in stored and ident not in seen:
+                seen.add(ident)
+                new.append(row)
+        return self._insert(schema.REJECTS, new)
 
     def write_dimension(self, table: Table, rows: Sequence[Sequence[Any]]) -> list[int]:
         """Insert rows whose content changed since the stored version; returns the changed keys."""
