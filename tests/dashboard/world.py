@@ -67,11 +67,14 @@ def simulated_world(root: Path, *, orders: int = ORDERS) -> Iterator[World]:
                 RunOptions(since=datetime(2021, 1, 1, tzinfo=UTC), until=now + timedelta(seconds=1)),
                 storage=storage,
             )
-            live = [
-                int(r[0])
-                for r in storage.rows("SELECT show_id FROM zakaz.fact_qtickets_inventory_latest ORDER BY show_id")
-            ]
-            unknown = live[-1]
-            mark_capacity_unknown(storage, unknown)
+            unknown_rows = storage.rows(
+                "SELECT show_id FROM zakaz.fact_qtickets_inventory_latest WHERE capacity_known = 0 ORDER BY show_id"
+            )
+            if unknown_rows:  # the simulator's exhibitions, sold by tariff
+                unknown = int(unknown_rows[0][0])
+            else:
+                live = storage.rows("SELECT show_id FROM zakaz.fact_qtickets_inventory_latest ORDER BY show_id")
+                unknown = int(live[-1][0])
+                mark_capacity_unknown(storage, unknown)
             bi.install(storage)
         yield World(sim=sim, settings=settings, envfile=envfile, now=now, unknown_capacity_show=unknown)

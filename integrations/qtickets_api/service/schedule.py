@@ -1,4 +1,4 @@
-"""The loader every 15 minutes inside the service: jittered, one run at a time (the run lock), catching up after
+"""The loader every 15 minutes inside the service: jittered, one run at a time (the run lease), catching up after
 downtime, and never stopping the service when a run fails (the failure is in ``meta_job_runs``, which the
 freshness banner reads).
 
@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 from .. import __version__
 from ..config import Settings
-from ..errors import ZakazError
-from ..ingest import RunOptions, run_loader, run_lock
+from ..errors import RunLockedError, ZakazError
+from ..ingest import RunOptions, run_loader
 from ..storage import Storage, job_runs
 from .stopping import StoppableTransport
 from .window import last_success_window_end, scheduled_window
@@ -91,11 +91,6 @@ class LoaderSchedule:
         await asyncio.shield(done)
 
     def _run_blocking(self) -> None:
-        lock = run_lock(self.settings)
-        if not lock.try_acquire():
-            self.status.skipped += 1
-            log.warning("Scheduled loader run skipped: another loader run holds the run lock")
-            return
         try:
             since, until = scheduled_window(
                 last_success_window_end(self.storage), look_back_hours=self.settings.since_hours
@@ -109,11 +104,15 @@ class LoaderSchedule:
                     until=until,
                     concurrency=self.settings.api_concurrency,
                     per_page=self.settings.api_per_page,
+                    trigger="service",  # the run lease is taken inside run_loader; a held one skips this run
                 ),
                 transport=transport,
                 storage=self.storage,
             )
             self.status.last_status, self.status.last_error = "success", ""
+        except RunLockedError as exc:
+            self.status.skipped += 1
+            log.warning("Scheduled loader run skipped: %s", exc.one_line())
         except ZakazError as exc:
             self._failed(exc.one_line())
         except Exception as exc:  # a bug in a run must not stop the service; the run recorded itself
@@ -122,7 +121,6 @@ class LoaderSchedule:
         finally:
             self.status.runs += 1
             self.status.in_flight = None
-            lock.release()
 
     def _failed(self, message: str) -> None:
         self.status.failures += 1
