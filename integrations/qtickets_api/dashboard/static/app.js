@@ -143,6 +143,10 @@
       chart.setOption({animation: false, color: COLORS, ...option}, true);
     });
   }
+  function fitHeight(name, bars) {
+    // one bar per show: the box grows with the list instead of squeezing the bars
+    document.getElementById(`chart-${name}`).style.height = `${Math.max(160, bars * 26 + 50)}px`;
+  }
   function noData(name, text) {
     const el = document.getElementById(`chart-${name}`);
     if (charts[name]) charts[name].clear();
@@ -305,6 +309,7 @@
       renderTable('sell_through', data.columns, data.rows, ['event_name', 'city', 'show_start_local', 'capacity', 'sold', 'reserved', 'left', 'sold_share']);
       if (!data.rows.length) return noData('sell_through', 'Нет предстоящих сеансов');
       const rows = data.rows;
+      fitHeight('sell_through', rows.length);
       await draw('sell_through', {
         tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => {
           const r = rows[ps[0].dataIndex];
@@ -371,6 +376,7 @@
       const data = await api('attendance');
       if (!data.rows.length) return noData('attendance', 'Нет прошедших сеансов в выбранном периоде');
       const rows = data.rows.slice(0, 20);
+      fitHeight('attendance', rows.length);
       await draw('attendance', {
         tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => { const r = rows[ps[0].dataIndex]; return `${escapeHtml(showLabel(r))}<br>прошли ${fmt.int(r.scanned)} из ${fmt.int(r.sold)} (${r.share === null ? '—' : fmt.share(r.share)})`; }},
         grid: {left: 260, right: 60, top: 10, bottom: 30},
