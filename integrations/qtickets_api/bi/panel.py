@@ -1,0 +1,96 @@
+"""What a panel is: a name, a Russian title, typed columns (stable English keys, Russian headers) and a query.
+
+A panel's query gets a ``Reader`` (read-only ClickHouse: the dashboard never holds a connection that can write)
+and the parsed ``Filters``, and returns rows as dicts keyed by its columns. The web layer turns them into JSON
+or CSV; nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from .filters import Filters
+
+Kind = Literal["text", "int", "money", "share", "date", "datetime_msk", "datetime_local", "minutes", "id"]
+Row = dict[str, Any]
+
+
+class Reader(Protocol):
+    """Runs one read-only statement with bound parameters (``{name:Type}``) and returns its rows."""
+
+    db: str
+
+    def rows(self, sql: str, parameters: Mapping[str, Any] | None = None) -> list[Sequence[Any]]: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: Kind = "int"
+    unknown: str = ""  # how a NULL reads ("неизвестно" for an unknown capacity); "" leaves the cell empty
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    query: Callable[[Reader, Filters], list[Row]]
+    extra: Mapping[str, frozenset[str] | None] = field(default_factory=dict)  # the panel's own parameters
+    uses_dates: bool = True  # False: the period filter does not apply (live shows, freshness)
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise KeyError(key)
+
+
+def as_rows(columns: Sequence[str], rows: list[Sequence[Any]]) -> list[Row]:
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def ratio(numerator: Any, denominator: Any) -> float | None:
+    """sum(a) / sum(b), None when b is 0 or unknown: a ratio is never an average of ratios."""
+    if numerator is None or not denominator:
+        return None
+    return float(numerator) / float(denominator)
+
+
+REGISTRY: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> Panel:
+    if panel.name in REGISTRY:
+        raise ValueError(f"panel {panel.name} registered twice")
+    REGISTRY[panel.name] = panel
+    return panel
+
+
+def sales_where(alias: str = "", date_column: str = "sales_date") -> str:
+    """The filters as SQL over bound parameters; 0 and '' mean "all"."""
+    p = f"{alias}." if alias else ""
+    return (
+        f"{p}{date_column} BETWEEN {{date_from:Date}} AND {{date_to:Date}}"
+        f" AND ({{city:String}} = '' OR {p}city = {{city:String}})"
+        f" AND ({{event_id:UInt64}} = 0 OR {p}event_id = {{event_id:UInt64}})"
+        f" AND ({{show_id:UInt64}} = 0 OR {p}show_id = {{show_id:UInt64}})"
+    )
+
+
+def scope_where(alias: str = "") -> str:
+    """City, event and show filters without the period (for live shows)."""
+    p = f"{alias}." if alias else ""
+    return (
+        f"({{city:String}} = '' OR {p}city = {{city:String}})"
+        f" AND ({{event_id:UInt64}} = 0 OR {p}event_id = {{event_id:UInt64}})"
+        f" AND ({{show_id:UInt64}} = 0 OR {p}show_id = {{show_id:UInt64}})"
+    )
+
+
+def day(value: date) -> str:
+    return value.isoformat()

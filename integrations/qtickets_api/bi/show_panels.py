@@ -1,0 +1,304 @@
+"""Panels about shows rather than sale days: pace against a comparable show and the plan, sell-through of live
+shows (by show and by zone), attendance of past shows and the plan against the sales.
+
+Capacity QTickets does not give (exhibitions sold by tariff) stays NULL all the way to the page, which says
+"неизвестно": an unknown is never turned into 0 % sold.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .filters import Filters
+from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, scope_where
+from .tables import EVENTS, SALES_DETAIL, SHOWS
+
+UNKNOWN = "неизвестно"
+SHOW_COLUMNS = (
+    Column("show_id", "ID сеанса", "id"),
+    Column("event_id", "ID мероприятия", "id"),
+    Column("event_name", "Мероприятие", "text"),
+    Column("city", "Город", "text"),
+    Column("show_start_local", "Начало (время площадки)", "datetime_local"),
+)
+
+
+def _pick_show(reader: Reader, filters: Filters) -> int:
+    """The show whose pace to draw: the chosen one; else the chosen event's (or any) live show with the most
+    tickets sold; else the latest show with sales."""
+    if filters.show_id:
+        return filters.show_id
+    db = reader.db
+    live = reader.rows(
+        f"SELECT show_id FROM {db}.bi_sell_through WHERE {scope_where()} ORDER BY sold DESC, show_id LIMIT 1",
+        filters.params(),
+    )
+    if live:
+        return int(live[0][0])
+    past = reader.rows(
+        f"""
+        SELECT show_id FROM {db}.{SALES_DETAIL} WHERE {scope_where()} AND show_start IS NOT NULL
+        GROUP BY show_id ORDER BY max(show_start) DESC LIMIT 1
+        """,
+        filters.params(),
+    )
+    return int(past[0][0]) if past else 0
+
+
+def _comparable(reader: Reader, show_id: int) -> int:
+    """An earlier show to compare with: the latest one that has taken place, of the same event if there is
+    one, else in the same city, else anywhere (read from the show and event dimensions, which are small)."""
+    shows = reader.rows(
+        f"""
+        SELECT s.show_id, s.event_id, e.city_name, s.start_date
+        FROM (SELECT show_id, event_id, start_date FROM {reader.db}.{SHOWS} FINAL
+              WHERE deleted_at IS NULL AND start_date IS NOT NULL) AS s
+        LEFT JOIN (SELECT event_id, city_name FROM {reader.db}.{EVENTS} FINAL) AS e ON e.event_id = s.event_id
+        """
+    )
+    shows = [(int(r[0]), r[1], r[2], r[3] if r[3].tzinfo else r[3].replace(tzinfo=UTC)) for r in shows]
+    me = next((row for row in shows if row[0] == show_id), None)
+    if me is None:
+        return 0
+    now = datetime.now(UTC)
+    earlier = [row for row in shows if row[0] != show_id and row[3] < now and row[3] < me[3]]
+    if not earlier:
+        return 0
+    best = max(earlier, key=lambda row: (row[1] == me[1], row[2] == me[2], row[3]))
+    return int(best[0])
+
+
+def _pace(reader: Reader, filters: Filters) -> list[Row]:
+    show_id = _pick_show(reader, filters)
+    if not show_id:
+        return []
+    compare = int(filters.get("compare_show_id") or 0) or _comparable(reader, show_id)
+    db = reader.db
+    # straight from the fact for the two shows (the bi_pace view computes every show's curve, for BI tools)
+    rows = reader.rows(
+        f"""
+        SELECT show_id, any(event_id), any(event_name), any(city), any(show_start) AS start,
+               toInt32(dateDiff('day', sales_date, toDate(assumeNotNull(show_start)))) AS days_before,
+               sum(tickets), sum(revenue)
+        FROM {db}.{SALES_DETAIL}
+        WHERE show_id IN ({{show_id:UInt64}}, {{compare:UInt64}}) AND show_start IS NOT NULL
+        GROUP BY show_id, days_before
+        ORDER BY show_id, days_before DESC
+        """,
+        {"show_id": show_id, "compare": compare},
+    )
+    capacity = {
+        int(r[0]): r[1]
+        for r in reader.rows(
+            f"SELECT show_id, capacity FROM {db}.bi_show_capacity WHERE show_id IN ({{a:UInt64}}, {{b:UInt64}})",
+            {"a": show_id, "b": compare},
+        )
+    }
+    out: list[Row] = []
+    running: dict[int, tuple[int, Any]] = {}
+    for sid, event_id, event_name, city, start, days_before, tickets, revenue in rows:
+        sid = int(sid)
+        total_tickets, total_revenue = running.get(sid, (0, 0))
+        total_tickets, total_revenue = total_tickets + int(tickets), total_revenue + revenue
+        running[sid] = (total_tickets, total_revenue)
+        cap = capacity.get(sid)
+        out.append(
+            {
+                "series": "current" if sid == show_id else "compare",
+                "show_id": sid,
+                "event_id": int(event_id),
+                "event_name": event_name,
+                "city": city,
+                "show_start_msk": start,
+                "days_before": int(days_before),
+                "tickets_cum": total_tickets,
+                "revenue_cum": total_revenue,
+                "capacity": cap,
+                "capacity_share_cum": ratio(total_tickets, cap),
+            }
+        )
+    current = next((r for r in out if r["series"] == "current"), None)
+    if current is None:
+        return out
+    plan = reader.rows(
+        f"""
+        SELECT target_tickets, target_revenue FROM {db}.bi_plan FINAL
+        WHERE loaded_at = (SELECT max(loaded_at) FROM {db}.bi_plan) AND plan_date IS NULL
+          AND event_id = {{event_id:UInt64}} AND show_id IN (0, {{show_id:UInt64}})
+        ORDER BY show_id DESC LIMIT 1
+        """,
+        {"event_id": current["event_id"], "show_id": show_id},
+    )
+    if plan:
+        out.append(
+            {
+                **current,
+                "series": "plan",
+                "days_before": 0,
+                "tickets_cum": int(plan[0][0]),
+                "revenue_cum": plan[0][1],
+                "capacity_share_cum": None,
+            }
+        )
+    return out
+
+
+register(
+    Panel(
+        "pace",
+        "Темп продаж до начала",
+        (
+            Column("series", "Ряд", "text"),
+            Column("show_id", "ID сеанса", "id"),
+            Column("event_id", "ID мероприятия", "id"),
+            Column("event_name", "Мероприятие", "text"),
+            Column("city", "Город", "text"),
+            Column("show_start_msk", "Начало (МСК)", "datetime_msk"),
+            Column("days_before", "Дней до начала"),
+            Column("tickets_cum", "Билеты нарастающим итогом"),
+            Column("revenue_cum", "Выручка нарастающим итогом, ₽", "money"),
+            Column("capacity", "Вместимость", unknown=UNKNOWN),
+            Column("capacity_share_cum", "Продано от вместимости, %", "share", unknown=UNKNOWN),
+        ),
+        _pace,
+        extra={"compare_show_id": None},
+        uses_dates=False,
+    )
+)
+
+
+def _sell_through(reader: Reader, filters: Filters) -> list[Row]:
+    rows = reader.rows(
+        f"""
+        SELECT show_id, event_id, event_name, city, show_start_local, show_timezone, capacity, sold, reserved, left,
+               sold_share
+        FROM {reader.db}.bi_sell_through WHERE {scope_where()}
+        ORDER BY show_start_msk, show_id
+        """,
+        filters.params(),
+    )
+    names = ["show_id", "event_id", "event_name", "city", "show_start_local", "show_timezone", "capacity", "sold"]
+    return as_rows([*names, "reserved", "left", "sold_share"], rows)
+
+
+register(
+    Panel(
+        "sell_through",
+        "Заполняемость предстоящих сеансов",
+        (
+            *SHOW_COLUMNS,
+            Column("show_timezone", "Часовой пояс площадки", "text"),
+            Column("capacity", "Вместимость", unknown=UNKNOWN),
+            Column("sold", "Продано"),
+            Column("reserved", "Забронировано"),
+            Column("left", "Осталось", unknown=UNKNOWN),
+            Column("sold_share", "Продано, %", "share", unknown=UNKNOWN),
+        ),
+        _sell_through,
+        uses_dates=False,
+    )
+)
+
+
+def _sell_through_zones(reader: Reader, filters: Filters) -> list[Row]:
+    rows = reader.rows(
+        f"""
+        SELECT show_id, event_name, zone, capacity, sold, reserved, left, sold_share
+        FROM {reader.db}.bi_sell_through_zones WHERE {scope_where()}
+        ORDER BY show_start_msk, show_id, zone
+        """,
+        filters.params(),
+    )
+    return as_rows(["show_id", "event_name", "zone", "capacity", "sold", "reserved", "left", "sold_share"], rows)
+
+
+register(
+    Panel(
+        "sell_through_zones",
+        "Заполняемость по зонам",
+        (
+            Column("show_id", "ID сеанса", "id"),
+            Column("event_name", "Мероприятие", "text"),
+            Column("zone", "Тариф / зона", "text"),
+            Column("capacity", "Вместимость", unknown=UNKNOWN),
+            Column("sold", "Продано"),
+            Column("reserved", "Забронировано"),
+            Column("left", "Осталось", unknown=UNKNOWN),
+            Column("sold_share", "Продано, %", "share", unknown=UNKNOWN),
+        ),
+        _sell_through_zones,
+        uses_dates=False,
+    )
+)
+
+
+def _attendance(reader: Reader, filters: Filters) -> list[Row]:
+    # the period applies to the show's own date (venue time), filtered before grouping so the scan stays small
+    rows = reader.rows(
+        f"""
+        SELECT show_id, any(event_id), any(event_name), any(city), any(show_start_local), sum(tickets) AS sold,
+               sum(tickets_scanned) AS scanned, if(sold > 0, scanned / sold, NULL)
+        FROM {reader.db}.{SALES_DETAIL}
+        WHERE show_start IS NOT NULL AND show_start <= now64(3)
+          AND toDate(show_start_local) BETWEEN {{date_from:Date}} AND {{date_to:Date}} AND {scope_where()}
+        GROUP BY show_id ORDER BY any(show_start) DESC, show_id
+        """,
+        filters.params(),
+    )
+    return as_rows(["show_id", "event_id", "event_name", "city", "show_start_local", "sold", "scanned", "share"], rows)
+
+
+register(
+    Panel(
+        "attendance",
+        "Посещаемость прошедших сеансов (по дате сеанса)",
+        (
+            *SHOW_COLUMNS,
+            Column("sold", "Продано"),
+            Column("scanned", "Прошли на вход"),
+            Column("share", "Посещаемость, %", "share"),
+        ),
+        _attendance,
+    )
+)
+
+
+def _plan(reader: Reader, filters: Filters) -> list[Row]:
+    rows = reader.rows(
+        f"""
+        SELECT event_id, show_id, event_name, city, plan_date, target_tickets, fact_tickets, tickets_share,
+               target_revenue, fact_revenue, revenue_share
+        FROM {reader.db}.bi_plan_vs_fact
+        WHERE ({{city:String}} = '' OR city = {{city:String}})
+          AND ({{event_id:UInt64}} = 0 OR event_id = {{event_id:UInt64}})
+          AND ({{show_id:UInt64}} = 0 OR show_id IN (0, {{show_id:UInt64}}))
+        ORDER BY event_id, show_id, plan_date
+        """,
+        filters.params(),
+    )
+    names = ["event_id", "show_id", "event_name", "city", "plan_date", "target_tickets", "fact_tickets"]
+    return as_rows([*names, "tickets_share", "target_revenue", "fact_revenue", "revenue_share"], rows)
+
+
+register(
+    Panel(
+        "plan",
+        "План и факт",
+        (
+            Column("event_id", "ID мероприятия", "id"),
+            Column("show_id", "ID сеанса (0 = всё мероприятие)", "id"),
+            Column("event_name", "Мероприятие", "text"),
+            Column("city", "Город", "text"),
+            Column("plan_date", "К дате", "date"),
+            Column("target_tickets", "План, билеты"),
+            Column("fact_tickets", "Факт, билеты"),
+            Column("tickets_share", "Выполнение по билетам, %", "share"),
+            Column("target_revenue", "План, ₽", "money"),
+            Column("fact_revenue", "Факт, ₽", "money"),
+            Column("revenue_share", "Выполнение по выручке, %", "share"),
+        ),
+        _plan,
+        uses_dates=False,
+    )
+)

@@ -1,0 +1,514 @@
+// The organiser's dashboard: filters in the URL, each panel fetched from /api/panels/{name}.json and drawn with
+// ECharts (vendored, no CDN). Numbers and dates are formatted ru-RU; sale dates are Moscow dates, show times are
+// the venue's wall clock as the API gives them (never converted). Each panel's element carries
+// data-state = loading | ready | error, so that a test (or a person) can see when everything is drawn.
+'use strict';
+(function () {
+  const FMT_INT = new Intl.NumberFormat('ru-RU');
+  const FMT_RUB0 = new Intl.NumberFormat('ru-RU', {style: 'currency', currency: 'RUB', minimumFractionDigits: 0, maximumFractionDigits: 0});
+  const FMT_RUB2 = new Intl.NumberFormat('ru-RU', {style: 'currency', currency: 'RUB', minimumFractionDigits: 2, maximumFractionDigits: 2});
+  const FMT_PCT = new Intl.NumberFormat('ru-RU', {style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1});
+  const FMT_COMPACT = new Intl.NumberFormat('ru-RU', {notation: 'compact', maximumFractionDigits: 1});
+  const FMT_MIN = new Intl.NumberFormat('ru-RU', {maximumFractionDigits: 1});
+  const FMT_MSK = new Intl.DateTimeFormat('ru-RU', {timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit'});
+  const FMT_MSK_TIME = new Intl.DateTimeFormat('ru-RU', {timeZone: 'Europe/Moscow', hour: '2-digit', minute: '2-digit'});
+  const FMT_MSK_DAY = new Intl.DateTimeFormat('ru-RU', {timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric'});
+  const WEEKDAYS = ['пн', 'вт', 'ср', 'чт', 'пт', 'сб', 'вс'];
+  const COLORS = ['#2f6fdf', '#e8743b', '#19a979', '#945ecf', '#ed4a7b', '#13a4b4', '#6c8893', '#bf399e'];
+  const TODAY = document.body.dataset.today;
+
+  // --- formatting ---------------------------------------------------------------------------------------------
+  const fmt = {
+    money: (v) => (Math.round(v * 100) % 100 === 0 ? FMT_RUB0 : FMT_RUB2).format(v),
+    int: (v) => FMT_INT.format(v),
+    share: (v) => FMT_PCT.format(v),
+    minutes: (v) => FMT_MIN.format(v),
+    date: (iso) => { const [y, m, d] = iso.slice(0, 10).split('-'); return `${d}.${m}.${y}`; },
+    datetime_local: (iso) => `${fmt.date(iso)} ${iso.slice(11, 16)}`,
+    datetime_msk: (iso) => `${FMT_MSK.format(new Date(iso)).replace(',', '')} МСК`,
+    id: (v) => String(v),
+    text: (v) => String(v),
+  };
+
+  function cell(column, value) {
+    if (value === null || value === undefined) return column.unknown || '—';
+    const kind = column.kind in fmt ? column.kind : 'text';
+    return fmt[kind](value);
+  }
+
+  // --- dates and the period -------------------------------------------------------------------------------------
+  function addDays(iso, n) {
+    const d = new Date(`${iso}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + n);
+    return d.toISOString().slice(0, 10);
+  }
+  function parseDay(text) {
+    // дд.мм.гггг as typed -> YYYY-MM-DD, or null when it is not a calendar date
+    const m = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$/.exec(text || '');
+    if (!m) return null;
+    const iso = `${m[3]}-${m[2].padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+    const d = new Date(`${iso}T00:00:00Z`);
+    return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+  }
+  function daysBetween(a, b) { return Math.round((new Date(`${b}T00:00:00Z`) - new Date(`${a}T00:00:00Z`)) / 86400000); }
+  function seasonStart(iso) {
+    // a season runs from 1 September to 31 August
+    const year = Number(iso.slice(0, 4)), month = Number(iso.slice(5, 7));
+    return `${month >= 9 ? year : year - 1}-09-01`;
+  }
+  function presetRange(period) {
+    if (period === 'today') return [TODAY, TODAY];
+    if (period === '7') return [addDays(TODAY, -6), TODAY];
+    if (period === 'season') return [seasonStart(TODAY), TODAY];
+    return [addDays(TODAY, -29), TODAY];
+  }
+  function previousRange(from, to) {
+    const days = daysBetween(from, to) + 1;
+    return [addDays(from, -days), addDays(from, -1)];
+  }
+
+  // --- state in the URL ---------------------------------------------------------------------------------------
+  const state = {period: '30', from: '', to: '', city: '', event_id: '', show_id: '', compare: true};
+  function readUrl() {
+    const q = new URLSearchParams(location.search);
+    state.period = q.get('period') || (q.get('from') || q.get('to') ? 'custom' : '30');
+    state.city = q.get('city') || '';
+    state.event_id = q.get('event_id') || '';
+    state.show_id = q.get('show_id') || '';
+    state.compare = q.get('compare') !== 'none';
+    if (state.period === 'custom') {
+      state.from = q.get('from') || addDays(TODAY, -29);
+      state.to = q.get('to') || TODAY;
+    } else {
+      [state.from, state.to] = presetRange(state.period);
+    }
+  }
+  function writeUrl() {
+    const q = new URLSearchParams();
+    if (state.period !== '30') q.set('period', state.period);
+    if (state.period === 'custom') { q.set('from', state.from); q.set('to', state.to); }
+    for (const key of ['city', 'event_id', 'show_id']) if (state[key]) q.set(key, state[key]);
+    if (!state.compare) q.set('compare', 'none');
+    const text = q.toString();
+    history.replaceState(null, '', text ? `?${text}` : location.pathname);
+  }
+  function params(extra, range) {
+    const q = new URLSearchParams();
+    const [from, to] = range || [state.from, state.to];
+    q.set('from', from);
+    q.set('to', to);
+    for (const key of ['city', 'event_id', 'show_id']) if (state[key]) q.set(key, state[key]);
+    for (const [k, v] of Object.entries(extra || {})) q.set(k, v);
+    return q.toString();
+  }
+
+  // --- fetching -----------------------------------------------------------------------------------------------
+  async function api(name, extra, range) {
+    const reply = await fetch(`/api/panels/${name}.json?${params(extra, range)}`, {headers: {Accept: 'application/json'}});
+    if (!reply.ok) throw new Error((await reply.text()).trim() || `HTTP ${reply.status}`);
+    return reply.json();
+  }
+
+  function section(name) { return document.querySelector(`[data-panel="${name}"]`); }
+  function setState(name, value, message) {
+    const el = section(name);
+    if (!el) return;
+    el.dataset.state = value;
+    let note = el.querySelector('.panel-error');
+    if (value === 'error') {
+      if (!note) { note = document.createElement('p'); note.className = 'panel-error'; el.appendChild(note); }
+      note.textContent = `Не удалось загрузить: ${message}`;
+    } else if (note) {
+      note.remove();
+    }
+  }
+
+  // --- charts -------------------------------------------------------------------------------------------------
+  const charts = {};
+  function draw(name, option) {
+    const el = document.getElementById(`chart-${name}`);
+    el.hidden = false;
+    let chart = charts[name];
+    if (!chart) {
+      chart = charts[name] = echarts.init(el, null, {locale: 'RU', renderer: 'svg'});
+      window.addEventListener('resize', () => chart.resize());
+    }
+    const empty = el.parentElement.querySelector('.empty');
+    if (empty) empty.remove();
+    chart.resize();
+    return new Promise((resolve) => {
+      chart.off('finished');
+      chart.on('finished', () => { chart.off('finished'); resolve(); });
+      setTimeout(resolve, 5000); // a chart in a hidden or zero-sized box never reports 'finished'
+      chart.setOption({animation: false, color: COLORS, ...option}, true);
+    });
+  }
+  function fitHeight(name, bars) {
+    // one bar per show: the box grows with the list instead of squeezing the bars
+    document.getElementById(`chart-${name}`).style.height = `${Math.max(160, bars * 26 + 50)}px`;
+  }
+  function noData(name, text) {
+    const el = document.getElementById(`chart-${name}`);
+    if (charts[name]) charts[name].clear();
+    el.hidden = true; // an empty panel takes no room
+    let empty = el.parentElement.querySelector('.empty');
+    if (!empty) { empty = document.createElement('p'); empty.className = 'empty'; el.parentElement.insertBefore(empty, el); }
+    empty.textContent = text || 'Нет продаж за выбранный период';
+  }
+  const moneyAxis = {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v)}};
+  const tooltipMoney = (params) => params.map((p) => `${p.marker}${p.seriesName}: ${p.seriesName.startsWith('Выручка') ? fmt.money(p.value) : fmt.int(p.value)}`).join('<br>');
+
+  // --- tables -------------------------------------------------------------------------------------------------
+  const tableRows = {};
+  function renderTable(name, columns, rows, keep) {
+    const table = document.querySelector(`table[data-table="${name}"]`);
+    const shown = columns.filter((c) => !keep || keep.includes(c.key));
+    tableRows[name] = {columns: shown, rows: rows.slice(), sort: table.dataset.sort || '', dir: table.dataset.dir || ''};
+    paintTable(table, tableRows[name]);
+  }
+  function paintTable(table, t) {
+    if (t.sort) {
+      const sign = t.dir === 'asc' ? 1 : -1;
+      t.rows.sort((a, b) => {
+        const x = a[t.sort], y = b[t.sort];
+        if (x === y) return 0;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        return (x < y ? -1 : 1) * sign;
+      });
+    }
+    const head = t.columns.map((c) => {
+      const mark = t.sort === c.key ? (t.dir === 'asc' ? ' ▲' : ' ▼') : '';
+      return `<th data-key="${c.key}" class="k-${c.kind}" aria-sort="${t.sort === c.key ? (t.dir === 'asc' ? 'ascending' : 'descending') : 'none'}">${escapeHtml(c.title)}${mark}</th>`;
+    }).join('');
+    const body = t.rows.map((row) => `<tr>${t.columns.map((c) => {
+      const value = row[c.key];
+      const raw = value === null || value === undefined ? '' : String(value);
+      const unknown = (value === null || value === undefined) && c.unknown ? ' unknown' : '';
+      return `<td data-key="${c.key}" data-value="${escapeHtml(raw)}" class="k-${c.kind}${unknown}">${escapeHtml(cell(c, value))}</td>`;
+    }).join('')}</tr>`).join('');
+    table.innerHTML = `<thead><tr>${head}</tr></thead><tbody>${body || `<tr><td colspan="${t.columns.length}" class="empty">Нет данных</td></tr>`}</tbody>`;
+  }
+  document.addEventListener('click', (event) => {
+    const th = event.target.closest('table.data th');
+    if (!th) return;
+    const table = th.closest('table');
+    const t = tableRows[table.dataset.table];
+    if (!t) return;
+    const key = th.dataset.key;
+    t.dir = t.sort === key && t.dir === 'desc' ? 'asc' : 'desc';
+    t.sort = key;
+    table.dataset.sort = t.sort;
+    table.dataset.dir = t.dir;
+    paintTable(table, t);
+  });
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (ch) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[ch]));
+  }
+
+  // --- panels -------------------------------------------------------------------------------------------------
+  function showLabel(row) {
+    const when = row.show_start_local ? fmt.datetime_local(row.show_start_local) : (row.show_start_msk ? fmt.datetime_msk(row.show_start_msk) : '');
+    return `${row.event_name} — ${when}`;
+  }
+  function changeText(cur, prev, lowerIsBetter) {
+    if (prev === null || prev === undefined) return {text: '', cls: ''};
+    if (!prev) return {text: cur ? 'в прошлом периоде: 0' : 'без изменений', cls: ''};
+    const delta = (cur - prev) / prev;
+    const up = delta > 0;
+    const good = lowerIsBetter ? !up : up;
+    const sign = delta === 0 ? '' : (up ? '▲ ' : '▼ ');
+    return {text: `${sign}${FMT_PCT.format(Math.abs(delta))} к пред. периоду`, cls: delta === 0 ? '' : (good ? 'good' : 'bad')};
+  }
+
+  const renderers = {
+    async kpi() {
+      const data = await api('kpi', {compare: state.compare ? 'previous' : 'none'});
+      const cur = data.rows.find((r) => r.period === 'current');
+      const prev = data.rows.find((r) => r.period === 'previous');
+      for (const tile of document.querySelectorAll('[data-kpi]')) {
+        const key = tile.dataset.kpi;
+        const money = key === 'revenue' || key === 'avg_price';
+        const value = cur[key];
+        tile.querySelector('.kpi-value').textContent = value === null ? '—' : (money ? fmt.money(value) : fmt.int(value));
+        tile.querySelector('.kpi-value').dataset.value = value === null ? '' : String(value);
+        const change = prev ? changeText(value, prev[key], key === 'refunds') : {text: '', cls: ''};
+        const el = tile.querySelector('.kpi-change');
+        el.textContent = change.text;
+        el.className = `kpi-change ${change.cls}`;
+        el.title = prev ? `${fmt.date(prev.date_from)} – ${fmt.date(prev.date_to)}: ${prev[key] === null ? '—' : (money ? fmt.money(prev[key]) : fmt.int(prev[key]))}` : '';
+      }
+    },
+    async sales_daily() {
+      const wanted = [api('sales_daily')];
+      if (state.compare) wanted.push(api('sales_daily', {}, previousRange(state.from, state.to)));
+      const [data, prev] = await Promise.all(wanted);
+      const rows = data.rows;
+      const series = [
+        {name: 'Выручка, ₽', type: 'bar', data: rows.map((r) => r.revenue), yAxisIndex: 0},
+        {name: 'Билеты', type: 'line', data: rows.map((r) => r.tickets), yAxisIndex: 1, symbolSize: 4},
+      ];
+      if (prev) series.push({name: 'Выручка, ₽ (пред. период)', type: 'line', data: prev.rows.map((r) => r.revenue), yAxisIndex: 0, lineStyle: {type: 'dashed'}, symbol: 'none'});
+      await draw('sales_daily', {
+        tooltip: {trigger: 'axis', formatter: (ps) => `${ps[0].axisValueLabel}<br>${tooltipMoney(ps)}`},
+        legend: {top: 0},
+        grid: {left: 60, right: 50, top: 40, bottom: 30},
+        xAxis: {type: 'category', data: rows.map((r) => fmt.date(r.sales_date))},
+        yAxis: [moneyAxis, {type: 'value', name: 'билеты', axisLabel: {formatter: (v) => FMT_INT.format(v)}}],
+        series,
+      });
+    },
+    async cities() {
+      const data = await api('cities');
+      renderTable('cities', data.columns, data.rows);
+      setState('cities_table', 'ready');
+      const top = data.rows.slice(0, 10);
+      if (!top.length) return noData('cities');
+      await draw('cities', barOption(top.map((r) => r.city), top.map((r) => r.revenue), 'Выручка, ₽'));
+    },
+    async events() {
+      const data = await api('events');
+      renderTable('events', data.columns, data.rows);
+      setState('events_table', 'ready');
+      const top = data.rows.slice(0, 10);
+      if (!top.length) return noData('events');
+      await draw('events', barOption(top.map((r) => `${r.event_name} (${r.city})`), top.map((r) => r.revenue), 'Выручка, ₽'));
+    },
+    async shows() {
+      const data = await api('shows');
+      renderTable('shows', data.columns, data.rows);
+    },
+    async pace() {
+      const data = await api('pace');
+      const note = document.getElementById('pace-note');
+      const cur = data.rows.filter((r) => r.series === 'current');
+      const cmp = data.rows.filter((r) => r.series === 'compare');
+      const plan = data.rows.find((r) => r.series === 'plan');
+      if (!cur.length) { note.textContent = ''; return noData('pace', 'Нет продаж у выбранного сеанса'); }
+      const capacity = cur[0].capacity;
+      const last = cur[cur.length - 1];
+      const parts = [`Сеанс: ${cur[0].event_name}, ${cur[0].city}, ${fmt.datetime_msk(cur[0].show_start_msk)}`];
+      parts.push(capacity ? `вместимость ${fmt.int(capacity)}, продано ${fmt.share(last.tickets_cum / capacity)}` : 'вместимость неизвестна');
+      if (cmp.length) parts.push(`сравнение: ${cmp[0].event_name}, ${fmt.datetime_msk(cmp[0].show_start_msk)}`);
+      if (plan) parts.push(`план: ${fmt.int(plan.tickets_cum)} билетов (${fmt.share(last.tickets_cum / plan.tickets_cum)})`);
+      note.textContent = parts.join(' · ');
+      const series = [{name: 'Этот сеанс', type: 'line', step: 'end', symbol: 'none', data: cur.map((r) => [r.days_before, r.tickets_cum])}];
+      if (cmp.length) series.push({name: 'Сеанс для сравнения', type: 'line', step: 'end', symbol: 'none', lineStyle: {type: 'dashed'}, data: cmp.map((r) => [r.days_before, r.tickets_cum])});
+      if (plan) series[0].markLine = {symbol: 'none', data: [{yAxis: plan.tickets_cum, name: 'План'}], label: {formatter: 'план'}};
+      await draw('pace', {
+        tooltip: {trigger: 'axis', formatter: (ps) => `за ${ps[0].axisValue} дн. до начала<br>${ps.map((p) => `${p.marker}${p.seriesName}: ${fmt.int(p.value[1])}`).join('<br>')}`},
+        legend: {top: 0},
+        grid: {left: 60, right: 30, top: 40, bottom: 40},
+        xAxis: {type: 'value', inverse: true, name: 'дней до начала', nameLocation: 'middle', nameGap: 25},
+        yAxis: {type: 'value', name: 'билеты', axisLabel: {formatter: (v) => FMT_INT.format(v)}},
+        series,
+      });
+    },
+    async sell_through() {
+      const data = await api('sell_through');
+      renderTable('sell_through', data.columns, data.rows, ['event_name', 'city', 'show_start_local', 'capacity', 'sold', 'reserved', 'left', 'sold_share']);
+      if (!data.rows.length) return noData('sell_through', 'Нет предстоящих сеансов');
+      const rows = data.rows;
+      fitHeight('sell_through', rows.length);
+      await draw('sell_through', {
+        tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => {
+          const r = rows[ps[0].dataIndex];
+          return `${escapeHtml(showLabel(r))}<br>продано ${fmt.int(r.sold)}${r.capacity ? ` из ${fmt.int(r.capacity)} (${fmt.share(r.sold_share)})` : ', вместимость неизвестна'}`;
+        }},
+        grid: {left: 260, right: 80, top: 10, bottom: 30},
+        xAxis: {type: 'value', max: 1, axisLabel: {formatter: (v) => FMT_PCT.format(v)}},
+        yAxis: {type: 'category', inverse: true, data: rows.map(showLabel), axisLabel: {width: 240, overflow: 'truncate'}},
+        series: [{type: 'bar', name: 'Продано', label: {show: true, position: 'right', formatter: (p) => FMT_PCT.format(p.value)},
+          // an unknown capacity is said in words on an invisible bar, never drawn as 0 %
+          data: rows.map((r) => (r.sold_share === null
+            ? {value: 0, itemStyle: {opacity: 0}, label: {formatter: 'вместимость неизвестна', color: '#667085'}}
+            : r.sold_share))}],
+      });
+    },
+    async zones() {
+      const data = await api('zones');
+      if (!data.rows.length) return noData('zones');
+      await draw('zones', {
+        tooltip: {trigger: 'item', formatter: (p) => `${escapeHtml(p.name)}: ${fmt.money(p.value)} (${FMT_PCT.format(p.percent / 100)})`},
+        series: [{type: 'pie', radius: ['35%', '70%'], data: data.rows.map((r) => ({name: r.zone, value: r.revenue})), label: {formatter: '{b}'}}],
+      });
+    },
+    async refunds() {
+      const data = await api('refunds');
+      const rows = data.rows;
+      await draw('refunds', {
+        tooltip: {trigger: 'axis', formatter: (ps) => { const r = rows[ps[0].dataIndex]; return `${fmt.date(r.refund_date)}<br>билетов: ${fmt.int(r.refunds)}<br>сумма: ${fmt.money(r.refund_amount)}`; }},
+        grid: {left: 50, right: 20, top: 20, bottom: 30},
+        xAxis: {type: 'category', data: rows.map((r) => fmt.date(r.refund_date))},
+        yAxis: {type: 'value', minInterval: 1},
+        series: [{type: 'bar', name: 'Возвраты', data: rows.map((r) => r.refunds)}],
+      });
+    },
+    async promo() {
+      const data = await api('promo');
+      const top = data.rows.slice(0, 12);
+      if (!top.length) return noData('promo');
+      await draw('promo', barOption(top.map((r) => r.promo_code), top.map((r) => r.revenue), 'Выручка, ₽'));
+    },
+    async utm() {
+      const data = await api('utm');
+      const bySource = new Map();
+      for (const r of data.rows) bySource.set(r.utm_source, (bySource.get(r.utm_source) || 0) + r.revenue);
+      const top = [...bySource.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+      if (!top.length) return noData('utm');
+      await draw('utm', barOption(top.map((x) => x[0]), top.map((x) => x[1]), 'Выручка, ₽'));
+    },
+    async hourly() {
+      const data = await api('hourly');
+      if (!data.rows.length) return noData('hourly');
+      const cells = data.rows.map((r) => [r.hour, r.weekday - 1, r.tickets]);
+      const max = Math.max(1, ...data.rows.map((r) => r.tickets));
+      await draw('hourly', {
+        tooltip: {formatter: (p) => `${WEEKDAYS[p.value[1]]}, ${p.value[0]}:00–${p.value[0]}:59 МСК<br>билетов: ${fmt.int(p.value[2])}`},
+        grid: {left: 40, right: 20, top: 10, bottom: 60},
+        xAxis: {type: 'category', data: [...Array(24).keys()].map(String), splitArea: {show: true}},
+        yAxis: {type: 'category', data: WEEKDAYS, inverse: true, splitArea: {show: true}},
+        visualMap: {min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120},
+        series: [{type: 'heatmap', name: 'Билеты', data: cells}],
+      });
+    },
+    async attendance() {
+      const data = await api('attendance');
+      if (!data.rows.length) return noData('attendance', 'Нет прошедших сеансов в выбранном периоде');
+      const rows = data.rows.slice(0, 20);
+      fitHeight('attendance', rows.length);
+      await draw('attendance', {
+        tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => { const r = rows[ps[0].dataIndex]; return `${escapeHtml(showLabel(r))}<br>прошли ${fmt.int(r.scanned)} из ${fmt.int(r.sold)} (${r.share === null ? '—' : fmt.share(r.share)})`; }},
+        grid: {left: 260, right: 60, top: 10, bottom: 30},
+        xAxis: {type: 'value', max: 1, axisLabel: {formatter: (v) => FMT_PCT.format(v)}},
+        yAxis: {type: 'category', inverse: true, data: rows.map(showLabel), axisLabel: {width: 240, overflow: 'truncate'}},
+        series: [{type: 'bar', name: 'Посещаемость', data: rows.map((r) => r.share), label: {show: true, position: 'right', formatter: (p) => FMT_PCT.format(p.value)}}],
+      });
+    },
+    async plan() {
+      const data = await api('plan');
+      renderTable('plan', data.columns, data.rows, ['event_name', 'show_id', 'plan_date', 'target_tickets', 'fact_tickets', 'tickets_share', 'target_revenue', 'fact_revenue', 'revenue_share']);
+    },
+    async freshness() {
+      const data = await api('freshness');
+      const row = data.rows[0] || {};
+      const box = document.getElementById('freshness');
+      const text = document.getElementById('freshness-text');
+      if (!row.last_success_at) {
+        text.textContent = 'данных ещё нет: загрузка не выполнялась';
+      } else {
+        const when = new Date(row.last_success_at);
+        const sameDay = FMT_MSK_DAY.format(when) === fmt.date(TODAY);
+        text.textContent = `данные на ${sameDay ? '' : `${FMT_MSK_DAY.format(when)} `}${FMT_MSK_TIME.format(when)} МСК`;
+      }
+      box.classList.toggle('stale', Boolean(row.stale));
+      box.title = row.age_minutes === null || row.age_minutes === undefined ? '' : `последняя успешная загрузка ${fmt.minutes(row.age_minutes)} мин назад`;
+      const banner = document.getElementById('run-error');
+      if (row.failed) {
+        banner.hidden = false;
+        banner.textContent = `Последняя загрузка из QTickets не удалась (${row.last_run_at ? fmt.datetime_msk(row.last_run_at) : ''}): ${String(row.last_error || '').slice(0, 300)}`;
+      } else {
+        banner.hidden = true;
+      }
+    },
+  };
+
+  function barOption(names, values, seriesName) {
+    return {
+      tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => `${escapeHtml(ps[0].name)}<br>${fmt.money(ps[0].value)}`},
+      grid: {left: 170, right: 90, top: 10, bottom: 20},
+      xAxis: {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v)}},
+      yAxis: {type: 'category', inverse: true, data: names, axisLabel: {width: 150, overflow: 'truncate'}},
+      series: [{type: 'bar', name: seriesName, data: values, label: {show: true, position: 'right', formatter: (p) => fmt.money(p.value)}}],
+    };
+  }
+
+  // --- filters ------------------------------------------------------------------------------------------------
+  let options = {cities: [], events: [], shows: []};
+  function fillSelect(select, items, value, allText) {
+    select.innerHTML = `<option value="">${allText}</option>` + items.map(([v, label]) => `<option value="${escapeHtml(v)}">${escapeHtml(label)}</option>`).join('');
+    select.value = items.some(([v]) => v === value) ? value : '';
+    return select.value;
+  }
+  function fillFilters() {
+    state.city = fillSelect(document.getElementById('f-city'), options.cities.map((c) => [c.city, c.city]), state.city, 'Все города');
+    const events = options.events.filter((e) => !state.city || e.city === state.city);
+    state.event_id = fillSelect(document.getElementById('f-event'), events.map((e) => [String(e.event_id), `${e.event_name} (${e.city})`]), state.event_id, 'Все мероприятия');
+    const shows = options.shows.filter((s) => (!state.city || s.city === state.city) && (!state.event_id || String(s.event_id) === state.event_id));
+    state.show_id = fillSelect(document.getElementById('f-show'), shows.map((s) => [String(s.show_id), `${s.show_start_local ? fmt.datetime_local(s.show_start_local) : '—'} — ${s.event_name}`]), state.show_id, 'Все сеансы');
+    document.getElementById('f-period').value = state.period;
+    document.getElementById('f-from').value = fmt.date(state.from);
+    document.getElementById('f-to').value = fmt.date(state.to);
+    document.getElementById('f-compare').checked = state.compare;
+    document.getElementById('period-label').textContent = `${fmt.date(state.from)} – ${fmt.date(state.to)}`;
+    for (const link of document.querySelectorAll('a[data-csv]')) link.href = `/api/panels/${link.dataset.csv}.csv?${params()}`;
+  }
+  function onFilterChange(event) {
+    const id = event.target.id;
+    if (id === 'f-period') {
+      state.period = event.target.value;
+      if (state.period !== 'custom') [state.from, state.to] = presetRange(state.period);
+    } else if (id === 'f-from' || id === 'f-to') {
+      const from = parseDay(document.getElementById('f-from').value);
+      const to = parseDay(document.getElementById('f-to').value);
+      if (!from || !to || from > to) { event.target.setCustomValidity('дата в виде дд.мм.гггг, «с» не позже «по»'); event.target.reportValidity(); return; }
+      event.target.setCustomValidity('');
+      state.period = 'custom';
+      state.from = from;
+      state.to = to;
+    } else if (id === 'f-city') {
+      state.city = event.target.value; state.event_id = ''; state.show_id = '';
+    } else if (id === 'f-event') {
+      state.event_id = event.target.value; state.show_id = '';
+    } else if (id === 'f-show') {
+      state.show_id = event.target.value;
+      const show = options.shows.find((s) => String(s.show_id) === state.show_id);
+      if (show) state.event_id = String(show.event_id);
+    } else if (id === 'f-compare') {
+      state.compare = event.target.checked;
+    }
+    refresh();
+  }
+
+  // --- refresh ------------------------------------------------------------------------------------------------
+  let generation = 0;
+  async function refresh() {
+    const mine = ++generation;
+    writeUrl();
+    fillFilters();
+    document.body.dataset.state = 'loading';
+    for (const el of document.querySelectorAll('[data-panel]')) el.dataset.state = 'loading';
+    await Promise.all(Object.entries(renderers).map(async ([name, render]) => {
+      try {
+        await render();
+        if (mine === generation) setState(name, 'ready');
+      } catch (error) {
+        if (mine !== generation) return;
+        setState(name, 'error', error.message);
+        if (name === 'cities' || name === 'events') setState(`${name}_table`, 'error', error.message);
+      }
+    }));
+    if (mine === generation) document.body.dataset.state = 'ready';
+  }
+
+  async function start() {
+    readUrl();
+    try {
+      const reply = await fetch('/api/options');
+      if (reply.ok) options = await reply.json();
+    } catch (error) {
+      options = {cities: [], events: [], shows: []};
+    }
+    document.getElementById('filters').addEventListener('change', onFilterChange);
+    document.getElementById('f-reset').addEventListener('click', () => {
+      Object.assign(state, {period: '30', city: '', event_id: '', show_id: '', compare: true});
+      [state.from, state.to] = presetRange('30');
+      refresh();
+    });
+    await refresh();
+    setInterval(() => { if (document.visibilityState === 'visible') refresh(); }, 5 * 60 * 1000);
+  }
+
+  window.zakazDashboard = {fmt, state};
+  document.addEventListener('DOMContentLoaded', start);
+})();

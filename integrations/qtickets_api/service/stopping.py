@@ -1,0 +1,35 @@
+"""How a loader run inside the service is stopped: its HTTP transport refuses the next request once the service
+is stopping, so the run fails at once with a clear error, and ``run_loader`` records it as failed ("the service
+stopped") before returning; the next run redoes its window."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+from ..errors import ZakazError
+
+
+class ServiceStoppingError(ZakazError):
+    """Raised inside a loader run when the service is stopping (recorded as the run's error)."""
+
+
+class StoppableTransport(httpx.BaseTransport):
+    """An ``httpx.HTTPTransport`` that raises ``ServiceStoppingError`` instead of sending once ``stopping`` is set."""
+
+    def __init__(self, stopping: threading.Event, *, max_connections: int = 8) -> None:
+        self._stopping = stopping
+        self._inner = httpx.HTTPTransport(
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._stopping.is_set():
+            raise ServiceStoppingError(
+                "the service is stopping: this loader run was interrupted", "the next run loads its window again"
+            )
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
