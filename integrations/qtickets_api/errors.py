@@ -4,6 +4,7 @@ that layer's boundary, so no command ever catches a library exception.
 
 ZakazError                      one clear line: what is wrong (``str(e)``) and what to do (``hint``)
 ├── ConfigError                 missing or invalid setting, unreadable env file, bad flag      exit 2
+│   └── PlanFileError           the organiser's plan CSV cannot be loaded (names the line)
 ├── RunLockedError              another loader run holds the run lock                         exit 0 (skip)
 ├── ApiError                    QTickets answered in a way the loader cannot use              exit 1
 │   ├── ApiAuthError            401/403: the token is wrong or revoked
@@ -14,7 +15,9 @@ ZakazError                      one clear line: what is wrong (``str(e)``) and w
 │   ├── StorageUnreachableError the server did not answer, or refused the credentials
 │   ├── StorageQueryError       ClickHouse failed a statement (``code``: its error name, such as UNKNOWN_TABLE)
 │   └── DataDirLockedError      the embedded data directory is open in another process
-└── ProbeError                  the probe could not run, or must not keep what it wrote       exit 2
+├── ProbeError                  the probe could not run, or must not keep what it wrote       exit 2
+├── FilterError                 a dashboard filter value refused (HTTP 400, safe to show)
+└── ServiceStoppingError        a loader run inside the service interrupted by its shutdown   exit 1
 
 Outside the tree, because no person ever sees them:
 TransientError                  one failed attempt of an API call that may succeed if tried again; the retry
@@ -86,6 +89,18 @@ class DataDirLockedError(StorageError):
     pass
 
 
+class PlanFileError(ConfigError):
+    """The plan file cannot be loaded; the message names the line."""
+
+
+class FilterError(ZakazError):
+    """A filter value the dashboard refuses; the message is safe to show as it is (HTTP 400)."""
+
+
+class ServiceStoppingError(ZakazError):
+    """Raised inside a loader run when the service is stopping (recorded as the run's error)."""
+
+
 class ProbeError(ZakazError):
     """The probe could not run (or must not keep what it wrote)."""
 
@@ -114,9 +129,12 @@ __all__ = [
     "ApiUnreachableError",
     "ConfigError",
     "DataDirLockedError",
+    "FilterError",
     "InvalidRecordError",
+    "PlanFileError",
     "ProbeError",
     "RunLockedError",
+    "ServiceStoppingError",
     "StorageError",
     "StorageQueryError",
     "StorageUnreachableError",

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from .bi.plan_csv import PlanFileError, parse_plan
+from .bi.plan_csv import parse_plan
 from .cli import main_guard
 from .config import load_settings
-from .errors import StorageQueryError
+from .errors import PlanFileError, StorageQueryError
 from .storage import connect, schema
 
 PROG = "python -m integrations.qtickets_api.plan"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from integrations.qtickets_api.bi import panels
-from integrations.qtickets_api.bi.plan_csv import PlanFileError, parse_plan
+from integrations.qtickets_api.bi.plan_csv import parse_plan
+from integrations.qtickets_api.errors import PlanFileError
 from integrations.qtickets_api.service import ReaderPool
 from tests.dashboard.truth import Scope, Truth
 from tests.dashboard.world import World

@@ -209,3 +209,27 @@ def test_events_are_read_with_a_field_list_and_in_full_where_it_is_ignored(setti
     assert small.record.rows["events_select_honoured"] == 1 and full.record.rows["events_select_honoured"] == 0
     assert 0 < selected * 10 <= in_full, (selected, in_full)
     assert_facts_equal_truth(settings, sim)
+
+
+class RefuseSelect(httpx.BaseTransport):
+    """QTickets answering 503 UNKNOWN_ERROR (its catch-all for a request it cannot serve) to /events with a field
+    list, and everything else as served."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/events") and b'"select"' in request.read():
+            return httpx.Response(503, json={"error": "Unknown error", "status": 503, "code": "UNKNOWN_ERROR"})
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_events_are_read_in_full_where_the_api_refuses_the_field_list(settings: Settings, sim: Any) -> None:
+    s = load_settings(settings.envfile, overrides={"QTICKETS_API_BACKOFF_S": "0.01"})  # type: ignore[arg-type]
+    until = sim.now() + timedelta(seconds=1)
+    result = run_loader(s, RunOptions(since=HISTORY_START, until=until), transport=RefuseSelect())
+    assert result.record.status == "success" and result.record.rows["events_select_honoured"] == 0
+    assert_facts_equal_truth(settings, sim)

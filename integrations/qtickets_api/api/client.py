@@ -12,6 +12,7 @@ transform (parsing every page into dicts first cost more than all the rest of th
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -117,9 +118,15 @@ class QTicketsClient:
     # --- one call -------------------------------------------------------------------------------------
 
     def get_json(
-        self, path: str, body: dict[str, Any] | None = None, *, decode: Callable[[bytes], Any] = orjson.loads
+        self,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        decode: Callable[[bytes], Any] = orjson.loads,
+        once: bool = False,
     ) -> Any:
-        """GET ``path`` with an optional JSON body, retried per the policy; returns the decoded JSON."""
+        """GET ``path`` with an optional JSON body, retried per the policy (``once``: not retried); returns the
+        decoded JSON."""
         describe = f"GET /{path.lstrip('/')}"
         content = orjson.dumps(body) if body is not None else None
 
@@ -137,7 +144,8 @@ class QTicketsClient:
                 delay,
             )
 
-        return self.retry.run(attempt, describe=describe, on_retry=on_retry, sleep=self._sleep)
+        policy = dataclasses.replace(self.retry, max_attempts=1) if once else self.retry
+        return policy.run(attempt, describe=describe, on_retry=on_retry, sleep=self._sleep)
 
     def _attempt(self, path: str, content: bytes | None, describe: str, decode: Callable[[bytes], Any]) -> Any:
         headers = {"Content-Type": "application/json"} if content is not None else None
@@ -207,8 +215,8 @@ class QTicketsClient:
 
     # --- list calls -----------------------------------------------------------------------------------
 
-    def list_page(self, resource: str, body: dict[str, Any]) -> Page:
-        payload = self.get_json(resource, body, decode=_TOP_LEVEL.decode)
+    def list_page(self, resource: str, body: dict[str, Any], *, once: bool = False) -> Page:
+        payload = self.get_json(resource, body, decode=_TOP_LEVEL.decode, once=once)
         self.stats.add(pages=1)
         data = payload.get("data") if isinstance(payload, dict) else None
         try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from ..errors import ZakazError
+from ..errors import FilterError
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366 * 10
@@ -25,10 +25,6 @@ COMMON = frozenset({"from", "to", "city", "event_id", "show_id"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^\d{1,19}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class FilterError(ZakazError):
-    """A filter value the dashboard refuses; the message is safe to show as it is (HTTP 400)."""
 
 
 @dataclass(frozen=True)

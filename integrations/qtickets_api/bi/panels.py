@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from ..errors import FilterError
 from . import freshness_panel, sales_panels, show_panels
-from .filters import FilterError, Filters, parse_filters
+from .filters import Filters, parse_filters
 from .panel import REGISTRY, Column, Panel, Reader, Row
 
 _LOADED = (sales_panels, show_panels, freshness_panel)  # importing them registers their panels

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from ..errors import ConfigError
+from ..errors import PlanFileError
 
 HEADERS = {
     "event_id": ("event_id", "id мероприятия", "мероприятие"),
@@ -38,10 +38,6 @@ class PlanRow:
     plan_date: date | None
     target_tickets: int
     target_revenue: Decimal
-
-
-class PlanFileError(ConfigError):
-    """The plan file cannot be loaded; the message names the line."""
 
 
 def parse_plan(text: str, *, name: str = "plan.csv") -> list[PlanRow]:

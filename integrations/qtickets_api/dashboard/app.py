@@ -24,11 +24,10 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Lifespan
 
 from ..bi import panels
-from ..bi.filters import FilterError
 from ..bi.options import filter_options
 from ..bi.panel import Panel, Reader, Row
 from ..domain.moscow import MOSCOW
-from ..errors import StorageError
+from ..errors import FilterError, StorageError
 from .auth import BasicAuth
 from .csv_export import to_csv
 from .values import json_value

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from .. import __version__
+from .. import __version__, bi
 from ..api.client import QTicketsClient
 from ..api.paging import iter_pages
 from ..api.retry import RetryPolicy
@@ -149,6 +149,7 @@ class LoaderRun:
         if self.storage is None:
             self.storage = self._connect_waiting()
         migrations.apply(self.storage, self.settings.tz)
+        bi.install(self.storage)
         self._take_lease(self.storage)
         self.writer = StagingWriter(self.storage)
         # The fact rebuild finds its work by _loaded_at > watermark: if the wall clock stepped back since the
@@ -212,7 +213,9 @@ class LoaderRun:
         try:
             rejects, honoured = self._read_events(EVENT_SELECT)
         except ApiHttpError as exc:
-            log.warning("GET /events refused the field list (%s): reading the events in full", exc.status)
+            if not self._answers_without_select():
+                raise  # an outage, not a refusal of the field list
+            log.warning("GET /events refused the field list (HTTP %s): reading the events in full", exc.status)
             self.events.clear()
             rejects, honoured = self._read_events(None)
         if not honoured:
@@ -227,6 +230,14 @@ class LoaderRun:
             len(batch_rejects),
         )
         self._reject(batch_rejects)
+
+    def _answers_without_select(self) -> bool:
+        """One small request, not retried: does /events answer when asked without the field list?"""
+        try:
+            self.client.list_page("events", {"page": 1, "perPage": 1}, once=True)
+        except ZakazError:
+            return False
+        return True
 
     def _read_events(self, select: list[str] | None) -> tuple[list[list[Any]], bool]:
         rejects: list[list[Any]] = []

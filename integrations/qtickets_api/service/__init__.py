@@ -1,11 +1,12 @@
 """The one long-running process: the dashboard, the scheduled loader and (later) the webhooks, in one asyncio
 loop. ``Service`` holds what it opened, ``build_app`` makes the ASGI app, ``LoaderSchedule`` runs the loader."""
 
+from ..errors import ServiceStoppingError
 from .options import ServiceOptions, is_loopback, service_options
 from .readers import ReaderCredentials, ReaderPool
 from .runtime import Service, build_app
 from .schedule import LoaderSchedule, RunStatus
-from .stopping import ServiceStoppingError, StoppableTransport
+from .stopping import StoppableTransport
 from .window import scheduled_window
 
 __all__ = [

@@ -15,15 +15,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
 
-import clickhouse_connect
-from clickhouse_connect.driver.exceptions import ClickHouseError
+from ..storage import Storage, Target, connect_reader
 
-from ..errors import StorageUnreachableError
-from ..storage import Storage, Target
-
-READONLY = {"readonly": "2"}
 DEFAULT_SIZE = 4
 
 
@@ -65,38 +59,9 @@ class ReaderPool:
         self._all.clear()
 
     def _open(self) -> Storage:
-        target = self._target
-        if target.embedded:
-            client = clickhouse_connect.get_client(
-                interface="chdb", path=str(target.data_dir.resolve()), settings=dict(READONLY)
-            )
-            return Storage(_client=client, db=target.db, target=f"embedded:{target.data_dir} (read-only)")
-        url = urlparse(target.host or "")
-        secure = url.scheme == "https"
-        port = url.port or (8443 if secure else 8123)
-        user = self._credentials.user if self._credentials else target.user
-        password = self._credentials.password if self._credentials else target.password
-        kwargs: dict[str, Any] = {
-            "interface": url.scheme,
-            "host": url.hostname,
-            "port": port,
-            "username": user,
-            "password": password,
-            "secure": secure,
-            "verify": target.verify,
-            "connect_timeout": 10,
-            "send_receive_timeout": 30,
-            "autogenerate_session_id": False,
-            "settings": dict(READONLY),
-        }
-        if target.ca_bundle:
-            kwargs["ca_cert"] = target.ca_bundle
-        try:
-            client = clickhouse_connect.get_client(**kwargs)
-        except ClickHouseError as exc:
-            raise StorageUnreachableError(
-                f"ClickHouse at {url.scheme}://{url.hostname}:{port} refused the dashboard's reader {user!r}: "
-                f"{' '.join(str(exc).split())[:200]}",
-                "check DASHBOARD_CLICKHOUSE_USER / DASHBOARD_CLICKHOUSE_PASSWORD (the bi_reader user)",
-            ) from None
-        return Storage(_client=client, db=target.db, target=f"{url.scheme}://{url.hostname}:{port} as {user}")
+        credentials = self._credentials
+        return connect_reader(
+            self._target,
+            user=credentials.user if credentials else None,
+            password=credentials.password if credentials else None,
+        )

@@ -8,11 +8,7 @@ import threading
 
 import httpx
 
-from ..errors import ZakazError
-
-
-class ServiceStoppingError(ZakazError):
-    """Raised inside a loader run when the service is stopping (recorded as the run's error)."""
+from ..errors import ServiceStoppingError
 
 
 class StoppableTransport(httpx.BaseTransport):

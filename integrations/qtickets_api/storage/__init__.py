@@ -2,7 +2,7 @@
 rebuild, the loader's state and its run records. Imports nothing of ours above ``domain``."""
 
 from . import facts, job_runs, migrations, schema
-from .connection import Storage, Target, connect
+from .connection import Storage, Target, connect, connect_reader
 from .lease import Holder, Lease, who
 from .staging import OrderLines, StagingWriter
 from .state import get_state, set_state
@@ -15,6 +15,7 @@ __all__ = [
     "Storage",
     "Target",
     "connect",
+    "connect_reader",
     "facts",
     "get_state",
     "job_runs",

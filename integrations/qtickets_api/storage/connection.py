@@ -206,24 +206,29 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
     return Storage(_client=client, db=db, target=f"embedded:{data_dir}", _lock=lock, _open=open_client)
 
 
-def _connect_server(target: Target) -> Storage:
+def _server_options(target: Target, *, user: str, password: str, timeout_s: float) -> dict[str, Any]:
     url = urlparse(target.host or "")
     secure = url.scheme == "https"
-    kwargs: dict[str, Any] = {
+    options: dict[str, Any] = {
         "interface": url.scheme,
         "host": url.hostname,
         "port": url.port or (8443 if secure else 8123),
-        "username": target.user,
-        "password": target.password,
+        "username": user,
+        "password": password,
         "secure": secure,
         "verify": target.verify,
         "connect_timeout": 10,
-        "send_receive_timeout": 300,
+        "send_receive_timeout": timeout_s,
         "autogenerate_session_id": False,
     }
     if target.ca_bundle:
-        kwargs["ca_cert"] = target.ca_bundle
-    where = f"{url.scheme}://{url.hostname}:{kwargs['port']}"
+        options["ca_cert"] = target.ca_bundle
+    return options
+
+
+def _connect_server(target: Target) -> Storage:
+    kwargs = _server_options(target, user=target.user, password=target.password, timeout_s=300)
+    where = f"{kwargs['interface']}://{kwargs['host']}:{kwargs['port']}"
 
     def open_client() -> Client:
         return clickhouse_connect.get_client(**kwargs)
@@ -240,5 +245,44 @@ def _connect_server(target: Target) -> Storage:
         raise StorageUnreachableError(
             f"ClickHouse at {where} is unreachable: {text[:200]}",
             "check CLICKHOUSE_HOST, the network and the server; nothing was written",
+        ) from None
+    return Storage(_client=client, db=target.db, target=where, _open=open_client)
+
+
+READ_ONLY = {"readonly": "2"}  # no write and no DDL; the tool may still set query settings (DataLens needs that)
+
+
+def connect_reader(target: Target, *, user: str | None = None, password: str | None = None) -> Storage:
+    """A read-only connection: ``readonly = 2`` on its session, so any write or DDL is refused by ClickHouse.
+
+    On the embedded engine it is another client of the engine this process already opened (with ``connect``);
+    against a server it connects as ``user`` (the ``bi_reader`` of deploy/clickhouse/bootstrap.sql), or as the
+    target's user when none is given.
+    """
+    if target.embedded:
+        path = str(target.data_dir.resolve())
+
+        def open_embedded() -> Client:
+            return clickhouse_connect.get_client(
+                interface="chdb", path=path, chdb_options=EMBEDDED_ENGINE_SETTINGS, settings=dict(READ_ONLY)
+            )
+
+        storage = Storage(_client=open_embedded(), db=target.db, target=f"embedded:{path} (read-only)")
+        storage._open = open_embedded
+        return storage
+    who = user if user is not None else target.user
+    secret = password if password is not None else target.password
+    kwargs = {**_server_options(target, user=who, password=secret, timeout_s=30), "settings": dict(READ_ONLY)}
+    where = f"{kwargs['interface']}://{kwargs['host']}:{kwargs['port']} as {who}"
+
+    def open_client() -> Client:
+        return clickhouse_connect.get_client(**kwargs)
+
+    try:
+        client = open_client()
+    except ClickHouseError as exc:
+        raise StorageUnreachableError(
+            f"ClickHouse at {where} refused the dashboard's reader: {_text(exc)[:200]}",
+            "check DASHBOARD_CLICKHOUSE_USER and DASHBOARD_CLICKHOUSE_PASSWORD (the bi_reader user)",
         ) from None
     return Storage(_client=client, db=target.db, target=where, _open=open_client)
