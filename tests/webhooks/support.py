@@ -16,15 +16,35 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import uvicorn
 
 from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
+from integrations.qtickets_api.domain.records import decode_order
 from integrations.qtickets_api.service import Service, build_app, service_options
 from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
 from integrations.qtickets_api.storage import Storage, connect_reader
 from tests.support import fact_truth
 
 SECRET = "whsec-LEAKCHECK-" + secrets.token_hex(16)
+
+
+def open_a_show(sim: Any) -> int:
+    """Move the show with the most paid orders so that it started half an hour ago (its tickets get scanned)."""
+    counts: dict[int, int] = {}
+    for order in sim.orders():
+        if order.get("payed") and not order.get("deleted_at"):
+            for basket in order.get("baskets") or []:
+                counts[basket["show_id"]] = counts.get(basket["show_id"], 0) + 1
+    show_id = max(counts, key=lambda s: counts[s])
+    start = next(
+        datetime.fromisoformat(show["start_date"])
+        for event in sim.events()
+        for show in event.get("shows") or []
+        if show["id"] == show_id
+    )
+    sim.reschedule_show(show_id, sim.now() - timedelta(minutes=30) - start)
+    return show_id
 
 
 def free_port() -> int:
@@ -51,12 +71,18 @@ class World:
 
 @contextmanager
 def world(
-    root: Path, *, orders: int = 1500, activity_per_hour: float = 0.0, scans_per_hour: float = 0.0, secret: str = SECRET
+    root: Path,
+    *,
+    orders: int = 1500,
+    activity_per_hour: float = 0.0,
+    scans_per_hour: float = 0.0,
+    secret: str = SECRET,
+    behind: timedelta = timedelta(0),
 ) -> Iterator[World]:
-    """A simulator on loopback whose clock is the wall clock (so "today" on the dashboard holds the new sales),
-    and its history loaded by one loader run."""
+    """A simulator on loopback whose clock is the wall clock less ``behind`` (a scheduled run's window ends at the
+    wall clock: a test that moves the simulator's clock on starts it behind), and its history loaded by one run."""
     token = "tok-LEAKCHECK-" + secrets.token_hex(12)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0) - behind
     sim = Simulator(
         SimulatorConfig(
             seed=11,
@@ -198,6 +224,14 @@ def facts_differences(run: Running, w: World) -> list[str]:
         extra = [k for k in got if k not in want]
         if wrong or extra:
             out.append(f"{name}: {len(wrong)} wrong {wrong[:2]}, {len(extra)} extra {extra[:2]}")
+    return out
+
+
+def truth_versions(sim: Any) -> dict[int, int]:
+    """order id -> the version of the order as the simulator serves it now (well-formed orders only)."""
+    out = {}
+    for order in fact_truth.well_formed(sim):
+        out[int(order["id"])] = decode_order(orjson.dumps(order)).version
     return out
 
 
