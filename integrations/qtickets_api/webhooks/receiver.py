@@ -49,7 +49,7 @@ class Receiver:
         self.store: WebhookStore | None = None  # set when the service has opened ClickHouse
         self.stats = ReceiverStats()
         self._refused_since_summary: Counter[int] = Counter()
-        self._summary_at = time.monotonic()
+        self._summary_at: float | None = None
 
     @property
     def enabled(self) -> bool:
@@ -120,7 +120,7 @@ class Receiver:
         """Refusals are counted, and summed up in the log at most once a minute (an attacker cannot flood it)."""
         self._refused_since_summary[status] += 1
         now = time.monotonic()
-        if now - self._summary_at >= SUMMARY_EVERY_S or sum(self._refused_since_summary.values()) == 1:
+        if self._summary_at is None or now - self._summary_at >= SUMMARY_EVERY_S:
             counts = ", ".join(f"{n} × {code}" for code, n in sorted(self._refused_since_summary.items()))
             log.warning("Webhook requests refused since the last summary: %s", counts)
             self._refused_since_summary.clear()
