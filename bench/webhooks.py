@@ -48,7 +48,7 @@ import orjson
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from integrations.qtickets_api.domain.records import decode_order  # noqa: E402
+from integrations.qtickets_api.domain import decode_order  # noqa: E402
 from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig  # noqa: E402
 from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookSender  # noqa: E402
 

@@ -20,7 +20,7 @@ import orjson
 import uvicorn
 
 from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
-from integrations.qtickets_api.domain.records import decode_order
+from integrations.qtickets_api.domain import decode_order
 from integrations.qtickets_api.service import Service, build_app, service_options
 from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
 from integrations.qtickets_api.storage import Storage, connect_reader

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from integrations.qtickets_api.domain.records import decode_order
+from integrations.qtickets_api.domain import decode_order
 from integrations.qtickets_api.simulator import Simulator, SimulatorConfig
 from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookFaults
 from tests.webhooks.support import SECRET, free_port, write_env

@@ -16,7 +16,7 @@ import httpx
 import orjson
 import pytest
 
-from integrations.qtickets_api.domain.records import decode_order
+from integrations.qtickets_api.domain import decode_order
 from integrations.qtickets_api.webhooks import sign
 from tests.webhooks.support import (
     SECRET,

@@ -131,7 +131,7 @@ class Refresher:
         """Until nothing is pending or being rebuilt (tests)."""
         return self._idle.wait(timeout)
 
-    def close(self, timeout: float = 10.0) -> None:
+    def close(self, timeout: float = 3.0) -> None:
         with self._cond:
             self._stopping = True
             self._cond.notify_all()

@@ -65,7 +65,7 @@ class WebhookStore:
     def close(self) -> None:
         """Store what is queued, then stop the thread."""
         self._queue.put(None)
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=5)
 
     def _work(self) -> None:
         stopping = False
