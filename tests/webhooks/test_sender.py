@@ -4,13 +4,19 @@ receiver, and the faults (duplicates, reordering, drops, forgeries)."""
 from __future__ import annotations
 
 import itertools
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -20,6 +26,7 @@ from integrations.qtickets_api.webhooks import sign
 from tests.webhooks.support import open_a_show
 
 SECRET = "whsec-sender-test-0123456789"
+REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
@@ -178,3 +185,30 @@ def test_faults_duplicate_reorder_drop_and_forge(receiver: Receiver) -> None:
     genuine = [orjson.loads(b)["id"] for _, h, b in receiver.requests if h.get("x-signature") == sign(SECRET, b)]
     assert genuine != sorted(genuine), "nothing was reordered"
     assert len(genuine) > len(set(genuine)) * 2 - summary["dropped"] - 10  # duplicates arrived
+
+
+def test_the_simulator_process_sends_its_activity_with_the_secret_from_the_environment(receiver: Receiver) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QTICKETS")}
+    env.update(PYTHONPATH=str(REPO), QTICKETS_WEBHOOK_SECRET=SECRET)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "integrations.qtickets_api.simulator", "--port", "0", "--orders", "300",
+         "--clock", "wall", "--speed", "600", "--activity-per-hour", "600", "--webhook-url", receiver.url,
+         "--webhook-p-duplicate", "0.5"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        base = process.stdout.readline().strip()
+        admin = base.split("/api/")[0] + "/_sim/webhooks"
+        deadline = time.monotonic() + 60
+        while len(receiver.requests) < 10:
+            assert time.monotonic() < deadline and process.poll() is None, "no webhook arrived"
+            time.sleep(0.2)
+        summary = httpx.get(admin).json()
+        assert summary["sending"] is True and summary["answered_200"] >= 5 and summary["duplicated"] >= 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert SECRET not in err
+    assert all(h["x-signature"] == sign(SECRET, b) for _, h, b in receiver.requests)

@@ -15,8 +15,9 @@ In-process::
         ...  # server.base_url == "http://127.0.0.1:PORT/api/rest/v1"
 
 As a process: ``python -m integrations.qtickets_api.simulator --help``; it prints its base URL and can be driven
-through ``/_sim/advance``, ``/_sim/faults``, ``/_sim/orders``, ``/_sim/events``, ``/_sim/stats`` and ``/_sim/now``.
-The expected sales and inventory to compare a loader with are in :mod:`.truth`.
+through ``/_sim/advance``, ``/_sim/faults``, ``/_sim/orders``, ``/_sim/events``, ``/_sim/stats``, ``/_sim/now`` and
+``/_sim/webhooks``. The expected sales and inventory to compare a loader with are in :mod:`.truth`. It can send its
+activity as QTickets webhooks (``sim.send_webhooks(WebhookConfig(url, secret))``, :mod:`.webhooks`).
 """
 
 from .allocation import OrderRejected

@@ -1,23 +1,28 @@
 """Run the simulator as a separate process:
 
     python -m integrations.qtickets_api.simulator --port 8765 --seed 42 --orders 5000 --token TOKEN
+           [--webhook-url http://127.0.0.1:8080/webhooks/qtickets]
 
-Prints the base URL on the first line of stdout and serves until SIGTERM or SIGINT.
+Prints the base URL on the first line of stdout and serves until SIGTERM or SIGINT. With ``--webhook-url`` it also
+sends its activity there as QTickets webhooks, signed with ``QTICKETS_WEBHOOK_SECRET`` from the environment (never
+from the command line, where other users would see it); ``GET /_sim/webhooks`` counts what was sent.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import FrameType
 
 from .faults import FaultConfig
 from .simulator import Simulator, SimulatorConfig
+from .webhooks import WebhookConfig, WebhookFaults
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--activity-per-hour", type=float, default=40.0, help="live changes per simulated hour")
     parser.add_argument("--clock", choices=("wall", "manual"), default="wall")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
+    parser.add_argument("--scans-per-hour", type=float, default=0.0, help="tickets scanned at open shows")
+    hooks = parser.add_argument_group("webhooks (secret: QTICKETS_WEBHOOK_SECRET in the environment)")
+    hooks.add_argument("--webhook-url", default=None, help="send the activity as QTickets webhooks to this URL")
+    hooks.add_argument("--webhook-time-scale", type=float, default=1.0, help="seconds per second of the n³ retries")
+    for field in dataclasses.fields(WebhookFaults):
+        default = getattr(WebhookFaults, field.name)
+        hooks.add_argument("--webhook-" + field.name.replace("_", "-"), type=float, default=default, metavar="FLOAT")
     faults = parser.add_argument_group("faults (all off by default)")
     for field in dataclasses.fields(FaultConfig):
         flag = "--" + field.name.replace("_", "-")
@@ -59,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         activity_per_hour=args.activity_per_hour,
         clock=args.clock,
         speed=args.speed,
+        scans_per_hour=args.scans_per_hour,
     )
     faults = FaultConfig(**{field.name: getattr(args, field.name) for field in dataclasses.fields(FaultConfig)})
     stop = threading.Event()
@@ -68,14 +81,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    secret = (os.environ.get("QTICKETS_WEBHOOK_SECRET") or "").strip()
+    if args.webhook_url and not secret:
+        raise SystemExit("--webhook-url needs QTICKETS_WEBHOOK_SECRET in the environment")
     sim = Simulator(config, faults)
     with sim.serve(args.host, args.port) as server:
         print(server.base_url, flush=True)
         print(
             f"admin: {server.admin_url}  orders: {sim.stats()['orders']}  now: {sim.now().isoformat()}", file=sys.stderr
         )
+        if args.webhook_url:
+            hook_faults = WebhookFaults(
+                **{f.name: getattr(args, "webhook_" + f.name) for f in dataclasses.fields(WebhookFaults)}
+            )
+            sim.send_webhooks(WebhookConfig(args.webhook_url, secret, args.webhook_time_scale, faults=hook_faults))
         while not stop.wait(0.5):
-            pass
+            if args.webhook_url and config.clock == "wall":
+                sim.advance(timedelta(0))  # play the activity up to now: webhooks do not wait for a request
+        sim.stop_webhooks()
     return 0
 
 

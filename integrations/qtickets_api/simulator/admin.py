@@ -41,6 +41,8 @@ def handle_admin(sim: Simulator, request: Request) -> Response:
         return json_response(sim.stats())
     if (method, path) == ("GET", "/_sim/now"):
         return json_response({"now": sim.now().isoformat()})
+    if (method, path) == ("GET", "/_sim/webhooks"):
+        return json_response(sim.webhook_summary())
     if (method, path) == ("GET", "/_sim/faults"):
         return json_response(sim.faults.as_dict())
     if (method, path) == ("POST", "/_sim/faults"):

@@ -206,6 +206,15 @@ class Simulator:
         if sender is not None:
             sender.close()
 
+    def webhook_summary(self) -> dict[str, Any]:
+        """What the webhook sender did so far (``{"sending": false}`` when it is not sending)."""
+        sender = self._webhooks
+        if sender is None:
+            return {"sending": False}
+        summary = sender.summary()
+        summary["attacks"] = {str(status): n for status, n in summary["attacks"].items()}
+        return {"sending": True, **summary}
+
     def sell_now(self) -> dict[str, Any]:
         """A new order of one ticket, paid at once, now; returns it as served (LookupError: nothing on sale)."""
         with self._lock:
