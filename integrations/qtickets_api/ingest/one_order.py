@@ -22,7 +22,7 @@ from ..domain.seats import inventory
 from ..errors import InvalidRecordError, ZakazError
 from ..storage import facts, schema
 from ..storage.connection import Storage
-from ..storage.staging import StagingWriter
+from ..storage.staging import OrderLines, StagingWriter
 from ..storage.state import get_state
 from .encode import EncodedOrders, encode_orders
 
@@ -71,9 +71,9 @@ def write_order_texts(storage: Storage, texts: Sequence[bytes], *, run_id: str, 
             keys.append((order_id, version))
         batch.extend(one)
     writer = StagingWriter(storage)
-    new = set(writer.new_versions(batch.lines))
+    new = writer.new_versions(batch.lines)
     stored_keys = {batch.lines.keys[n] for n in new}
-    out.order_rows, out.basket_rows = writer.write_orders(batch.lines)
+    out.order_rows, out.basket_rows = _Known(storage, new).write_orders(batch.lines)
     out.rejects_stored = writer.write_rejects(batch.rejects)
     first: set[tuple[int, int]] = set()
     for n, key in enumerate(keys):
@@ -82,6 +82,17 @@ def write_order_texts(storage: Storage, texts: Sequence[bytes], *, run_id: str, 
             outcome = out.outcomes[n]
             out.outcomes[n] = OrderOutcome(outcome.order_id, outcome.version, True, show_ids=outcome.show_ids)
     return out
+
+
+class _Known(StagingWriter):
+    """``write_orders`` with the new versions already found (one read of the stored versions per batch, not two)."""
+
+    def __init__(self, storage: Storage, new: list[int]) -> None:
+        super().__init__(storage)
+        self._new = new
+
+    def new_versions(self, batch: OrderLines) -> list[int]:
+        return self._new
 
 
 def _show_ids(text: bytes) -> tuple[int, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -29,6 +30,7 @@ from ..storage.connection import Storage
 log = logging.getLogger("integrations.qtickets_api")
 
 MAX_BATCH = 500
+FLOOR_EVERY_S = 1.0  # how often the fact rebuild's watermark is read again (it only matters if the clock steps back)
 QUEUE_LIMIT = 5000  # deliveries waiting to be stored; past it a request is answered 503 (QTickets retries it)
 
 
@@ -51,6 +53,8 @@ class WebhookStore:
         self._on_stored = on_stored
         self._queue: queue.Queue[tuple[bytes, Future[OrderOutcome]] | None] = queue.Queue(QUEUE_LIMIT)
         self._last_stamp: datetime | None = None
+        self._floor: datetime | None = None
+        self._floor_read = -FLOOR_EVERY_S
         self._thread = threading.Thread(target=self._work, name="zakaz-webhook-store", daemon=True)
         self._thread.start()
 
@@ -87,7 +91,9 @@ class WebhookStore:
 
     def _stamp(self) -> datetime:
         now = datetime.now(UTC)
-        floor = stamp_floor(self.storage)
+        if time.monotonic() - self._floor_read >= FLOOR_EVERY_S:
+            self._floor, self._floor_read = stamp_floor(self.storage), time.monotonic()
+        floor = self._floor
         candidates = [now]
         if floor is not None:
             candidates.append(floor)
