@@ -13,7 +13,7 @@ every 15 minutes (polling and webhooks together, as in production). Then:
   reach what they are once it and every change before it are counted (the truth, from the bodies sent); its
   latency is that moment less the moment the simulator made it. p50 / p95 / max.
 - **polling alone**: the same sales, had only the 15-minute schedule run: a sale waits for the next run to start
-  (the schedule's phase drawn uniformly, 200 draws) and then for that run to finish (the duration of this service's
+  (the schedule's phase drawn uniformly, 2,000 draws) and then for that run to finish (the duration of this service's
   own scheduled run, from ``meta_job_runs``). p50 / p95.
 - **burst**: ``--burst-rate`` deliveries per second for ``--burst-s`` seconds (sales at half the rate: two
   deliveries each); every delivery must be answered 200 and every sale's latest version stored: lost = versions
@@ -213,7 +213,7 @@ def settle_latencies(
     return latencies, sales
 
 
-def polling_only(sale_times: list[float], run_s: float, rng: random.Random, draws: int = 200) -> list[float]:
+def polling_only(sale_times: list[float], run_s: float, rng: random.Random, draws: int = 2000) -> list[float]:
     out = []
     for _ in range(draws):
         phase = rng.uniform(0, INTERVAL_S)
