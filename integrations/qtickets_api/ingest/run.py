@@ -148,8 +148,10 @@ class LoaderRun:
             return
         if self.storage is None:
             self.storage = self._connect_waiting()
-        migrations.apply(self.storage, self.settings.tz)
-        bi.install(self.storage)
+        if not self.storage.schema_ready:  # a service making run after run on one connection applies them once
+            migrations.apply(self.storage, self.settings.tz)
+            bi.install(self.storage)
+            self.storage.schema_ready = True
         self._take_lease(self.storage)
         self.writer = StagingWriter(self.storage)
         # The fact rebuild finds its work by _loaded_at > watermark: if the wall clock stepped back since the

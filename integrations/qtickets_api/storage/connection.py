@@ -70,6 +70,7 @@ class Storage:
     target: str
     _lock: FileLock | None = field(default=None, repr=False)
     _open: Callable[[], Client] | None = field(default=None, repr=False)
+    schema_ready: bool = field(default=False, repr=False)  # migrations and views applied through this connection
 
     def another(self) -> Storage:
         """A second connection to the same ClickHouse, for another thread of this process (the embedded engine
