@@ -1,0 +1,127 @@
+"""Every failure an operator meets is one line on stderr naming the problem and what to do: extreme values, several
+SQL statements, an unusable data directory, a redirect, embedded-mode advice, no stray lines from the libraries
+underneath, and ``--log-json`` for the last line too."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clickhouse_connect.driver.exceptions import OperationalError
+
+from integrations.qtickets_api import sql as sql_command
+from integrations.qtickets_api.errors import StorageUnreachableError
+from integrations.qtickets_api.storage.connection import Storage
+from tests.conftest import run_cli, write_env
+
+LOADER = "integrations.qtickets_api.loader"
+SQL = "integrations.qtickets_api.sql"
+PROBE = "integrations.qtickets_api.probe"
+# a line of ours: the log format of logs.configure, or the final error line
+OUR_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) |error: )")
+
+
+def one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.strip().splitlines() if line.startswith("error:")]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def only_our_lines(stderr: str) -> None:
+    stray = [line for line in stderr.splitlines() if line.strip() and not OUR_LINE.match(line)]
+    assert not stray, stderr
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+# --- the SQL command ----------------------------------------------------------------------------------------
+
+
+def test_split_statements_respects_quotes_and_comments() -> None:
+    split_statements = sql_command.split_statements
+    sql = "SELECT 'a;b' AS x; -- one; two\nSELECT `c;d` FROM t /* ; */ ;; SELECT \"e;\";\n-- only a comment;\n"
+    assert split_statements(sql) == ["SELECT 'a;b' AS x", "-- one; two\nSELECT `c;d` FROM t /* ; */", 'SELECT "e;"']
+    assert split_statements("SELECT 1;") == ["SELECT 1"]
+    assert split_statements(" ; -- nothing\n") == []
+
+
+def test_several_statements_run_each_under_its_own_header(tmp_path: Path, envfile: Path) -> None:
+    result = run_cli([SQL, "--envfile", str(envfile), "-q", "SELECT 1 AS first; SELECT 'x;y' AS second;"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "-- [1/2] SELECT 1 AS first" in out and "-- [2/2] SELECT 'x;y' AS second" in out
+    first, second = out.split("-- [2/2]")
+    assert "first" in first and "second" not in first and "x;y" in second
+    assert result.stderr == ""
+    single = run_cli([SQL, "--envfile", str(envfile), "-q", "SELECT 1 AS only;"], cwd=tmp_path)
+    assert single.returncode == 0 and "-- [" not in single.stdout and "only" in single.stdout
+
+
+def test_a_failing_statement_stops_the_rest_in_one_line(tmp_path: Path, envfile: Path) -> None:
+    result = run_cli(
+        [SQL, "--envfile", str(envfile), "-q", "SELECT 1 AS ran; SELEC 2; SELECT 3 AS never"], cwd=tmp_path
+    )
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert line.startswith("error: statement 2 of 3 failed; statement 3 did not run")
+    assert "correct the statement" in line
+    assert "ran" in result.stdout and "never" not in result.stdout
+    only_our_lines(result.stderr)
+
+
+def test_a_table_not_loaded_yet_says_to_run_the_loader(tmp_path: Path, envfile: Path) -> None:
+    result = run_cli([SQL, "--envfile", str(envfile), "-q", "SELECT count() FROM zakaz.fact_qtickets_sales_daily"],
+                     cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 1
+    line = one_error_line(result.stderr)
+    assert f"run python -m {LOADER} --envfile {envfile}" in line
+    assert "server" not in line.split(" — ", 1)[1]
+    only_our_lines(result.stderr)
+
+
+# --- the embedded data directory ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [[LOADER], [SQL, "-q", "SELECT 1"]])
+def test_a_data_directory_that_cannot_be_made_is_one_line(
+    tmp_path: Path, sim: Any, token: str, command: list[str]
+) -> None:
+    # tests run as root, which may write anywhere: a path under a regular file is refused to root as well
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file\n", encoding="utf-8")
+    env = write_env(tmp_path / "e.env", {"QTICKETS_API_BASE_URL": sim.base_url, "QTICKETS_API_TOKEN": token,
+                                         "CLICKHOUSE_DATA_DIR": str(blocker / "clickhouse")})  # fmt: skip
+    result = run_cli([command[0], "--envfile", str(env), *command[1:]], cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    line = one_error_line(result.stderr)
+    assert f"data directory {blocker / 'clickhouse'} cannot be used" in line
+    assert f"{blocker} is a file, not a directory: set CLICKHOUSE_DATA_DIR" in line
+    assert "server" not in line
+    only_our_lines(result.stderr)
+
+
+def test_an_embedded_engine_failure_gives_embedded_advice() -> None:
+    class Broken:
+        def query(self, *args: Any, **kwargs: Any) -> Any:
+            raise OperationalError("engine gone")
+
+        def close(self) -> None:
+            pass
+
+    for target, expected in (("embedded:/data/ch", "data directory"), ("http://ch:8123", "server is up")):
+        storage = Storage(_client=Broken(), db="zakaz", target=target)  # type: ignore[arg-type]
+        with pytest.raises(StorageUnreachableError) as failure:
+            storage.query("SELECT 1")
+        assert expected in failure.value.hint
+        if target.startswith("embedded:"):
+            assert "server" not in failure.value.one_line()
