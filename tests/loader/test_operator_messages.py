@@ -4,8 +4,10 @@ underneath, and ``--log-json`` for the last line too."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from integrations.qtickets_api import sql as sql_command
 from integrations.qtickets_api.errors import StorageUnreachableError
 from integrations.qtickets_api.storage.connection import Storage
 from tests.conftest import run_cli, write_env
+from tests.support.ch_http_front import ChHttpFront
 
 LOADER = "integrations.qtickets_api.loader"
 SQL = "integrations.qtickets_api.sql"
@@ -42,6 +45,25 @@ def closed_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+# --- extreme values -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-inf", "1e12", "0"])
+def test_extreme_since_hours_are_one_line_and_exit_2(tmp_path: Path, envfile: Path, value: str) -> None:
+    result = run_cli([LOADER, "--envfile", str(envfile), "--since-hours", value, "--dry-run"], cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    line = one_error_line(result.stderr)
+    assert "--since-hours" in line and "range" in line
+    only_our_lines(result.stderr)
+
+
+@pytest.mark.xfail(strict=True, reason="config.py (the lead's) reads QTICKETS_SINCE_HOURS=nan as a number")
+def test_since_hours_nan_in_the_env_file_is_one_line(tmp_path: Path, envfile: Path) -> None:
+    envfile.write_text(envfile.read_text(encoding="utf-8") + "QTICKETS_SINCE_HOURS=nan\n", encoding="utf-8")
+    result = run_cli([LOADER, "--envfile", str(envfile), "--dry-run"], cwd=tmp_path)
+    assert result.returncode == 2 and "QTICKETS_SINCE_HOURS" in one_error_line(result.stderr)
 
 
 # --- the SQL command ----------------------------------------------------------------------------------------
@@ -125,3 +147,75 @@ def test_an_embedded_engine_failure_gives_embedded_advice() -> None:
         assert expected in failure.value.hint
         if target.startswith("embedded:"):
             assert "server" not in failure.value.one_line()
+
+
+# --- nothing but our own lines, and JSON when asked ------------------------------------------------------------
+
+
+@pytest.fixture
+def front(tmp_path: Path) -> Iterator[ChHttpFront]:
+    with ChHttpFront(tmp_path / "server-data") as server:
+        yield server
+
+
+def server_env(tmp_path: Path, sim: Any, token: str, front: ChHttpFront) -> Path:
+    return write_env(tmp_path / "server.env", {"QTICKETS_API_BASE_URL": sim.base_url, "QTICKETS_API_TOKEN": token,
+                                               "CLICKHOUSE_HOST": front.url, "TZ": "Europe/Moscow"})  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", ["drop", "reset"])
+def test_a_dropped_connection_prints_only_our_line(
+    tmp_path: Path, sim: Any, token: str, front: ChHttpFront, mode: str
+) -> None:
+    # the driver logs a traceback ("unexpected failure to read next chunk") or "Unexpected Http Driver Exception"
+    # before it raises the error we report
+    env = server_env(tmp_path, sim, token, front)
+    front.fail_matching(r"SELECT 42", mode, times=None)
+    result = run_cli([SQL, "--envfile", str(env), "-q", "SELECT 42"], cwd=tmp_path, timeout=120)
+    assert result.returncode == 1
+    only_our_lines(result.stderr)
+    assert "check that the server in CLICKHOUSE_HOST is up" in one_error_line(result.stderr)
+    front.heal()
+    front.fail_matching(r"meta_schema_migrations", mode, times=None)
+    result = run_cli([LOADER, "--envfile", str(env), "--since-hours", "1"], cwd=tmp_path, timeout=120)
+    assert result.returncode == 1
+    one_error_line(result.stderr)
+    only_our_lines(result.stderr)
+
+
+def test_succeeding_commands_print_only_our_lines(tmp_path: Path, sim: Any, token: str, front: ChHttpFront) -> None:
+    env = server_env(tmp_path, sim, token, front)
+    load = run_cli([LOADER, "--envfile", str(env), "--since", "2021-01-01"], cwd=tmp_path, timeout=300)
+    assert load.returncode == 0, load.stderr
+    only_our_lines(load.stderr)
+    check = run_cli([SQL, "--envfile", str(env), "-q", "SELECT count() FROM zakaz.fact_qtickets_sales_daily"],
+                    cwd=tmp_path)  # fmt: skip
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+
+
+def json_lines(stderr: str) -> list[dict[str, Any]]:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert lines, stderr
+    return [json.loads(line) for line in lines]  # every line is one JSON object
+
+
+def test_log_json_makes_the_final_error_line_json(tmp_path: Path, token: str, closed_port: int) -> None:
+    env = write_env(tmp_path / "e.env", {
+        "QTICKETS_API_BASE_URL": f"http://127.0.0.1:{closed_port}/api/rest/v1", "QTICKETS_API_TOKEN": token,
+        "CLICKHOUSE_DATA_DIR": str(tmp_path / "ch"), "QTICKETS_API_MAX_ATTEMPTS": "1", "QTICKETS_API_TIMEOUT": "2",
+    })  # fmt: skip
+    loader = run_cli([LOADER, "--envfile", str(env), "--log-json"], cwd=tmp_path)
+    assert loader.returncode == 1
+    docs = json_lines(loader.stderr)
+    assert docs[-1]["level"] == "error" and "unreachable" in docs[-1]["message"]
+    assert not docs[-1]["message"].startswith("error:")
+    usage = run_cli([LOADER, "--envfile", str(env), "--log-json", "--since-hourz", "3"], cwd=tmp_path)
+    assert usage.returncode == 2
+    (doc,) = json_lines(usage.stderr)
+    assert doc["level"] == "error" and "--since-hourz" in doc["message"]
+    probe = run_cli([PROBE, "--envfile", str(env), "--log-json", "--out", str(tmp_path / "out"), "--skip-loader"],
+                    cwd=tmp_path)  # fmt: skip
+    assert probe.returncode == 2
+    docs = json_lines(probe.stderr)
+    assert docs[-1]["level"] == "error" and "did not answer any request" in docs[-1]["message"]
+    assert all(token not in json.dumps(d) for d in docs)
