@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +149,46 @@ def test_an_embedded_engine_failure_gives_embedded_advice() -> None:
         assert expected in failure.value.hint
         if target.startswith("embedded:"):
             assert "server" not in failure.value.one_line()
+
+
+# --- a redirect from the API ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def redirecting_api() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            status, location = (302, "/moved/orders") if "orders" in self.path else (301, None)
+            self.send_response(status)
+            self.send_header("Location", location or f"https://qtickets.example{self.path}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/rest/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_names_its_location(tmp_path: Path, token: str, redirecting_api: str) -> None:
+    env = write_env(tmp_path / "e.env", {"QTICKETS_API_BASE_URL": redirecting_api, "QTICKETS_API_TOKEN": token,
+                                         "CLICKHOUSE_DATA_DIR": str(tmp_path / "ch")})  # fmt: skip
+    result = run_cli([LOADER, "--envfile", str(env), "--dry-run"], cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    line = one_error_line(result.stderr)
+    assert "HTTP 301 on GET /events, redirecting to https://qtickets.example/api/rest/v1/events" in line
+    assert "set QTICKETS_API_BASE_URL=https://qtickets.example/api/rest/v1;" in line
+    assert token not in result.stderr
+    only_our_lines(result.stderr)
 
 
 # --- nothing but our own lines, and JSON when asked ------------------------------------------------------------
