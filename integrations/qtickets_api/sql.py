@@ -154,5 +154,7 @@ def cli(
 
 main = main_guard(cli, PROG)
 
+__all__ = ["cli", "main", "render", "split_statements"]
+
 if __name__ == "__main__":
     main()

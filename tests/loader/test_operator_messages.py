@@ -18,7 +18,7 @@ from clickhouse_connect.driver.exceptions import OperationalError
 
 from integrations.qtickets_api import sql as sql_command
 from integrations.qtickets_api.errors import StorageUnreachableError
-from integrations.qtickets_api.storage.connection import Storage
+from integrations.qtickets_api.storage import Storage
 from tests.conftest import run_cli, write_env
 from tests.support.ch_http_front import ChHttpFront
 
