@@ -1,4 +1,5 @@
-"""``python -m integrations.qtickets_api.serve``: the dashboard and the scheduled loader in one process.
+"""``python -m integrations.qtickets_api.serve``: the dashboard, the scheduled loader and the QTickets webhooks
+(when ``QTICKETS_WEBHOOK_SECRET`` is set; ``docs/webhooks.md``) in one process.
 
     python -m integrations.qtickets_api.serve --envfile secrets/.env.qtickets_api [--host 127.0.0.1] [--port 8080]
            [--no-schedule] [--strict-perms] [--verbose] [--log-json]
@@ -51,8 +52,8 @@ def cli(
     if no_schedule:  # serving alone needs no QTickets token
         overrides = {k: v for k, v in UNUSED_API.items() if not (env.get(k) or "").strip()}
     settings = load_settings(envfile, overrides=overrides, refuse_open_perms=strict_perms)
-    options = service_options(env, host=host, port=port, schedule=not no_schedule)
-    secrets = [settings.api_token, settings.clickhouse_password, options.password]
+    options = service_options(env, host=host, port=port, schedule=not no_schedule, api=not overrides)
+    secrets = [settings.api_token, settings.clickhouse_password, options.password, options.webhooks.secret]
     if options.reader is not None:
         secrets.append(options.reader.password)
     logs.configure(verbose=verbose, json_lines=log_json, secrets=[s for s in secrets if s])

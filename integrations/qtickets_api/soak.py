@@ -1,18 +1,28 @@
-"""``make soak``: many consecutive incremental runs against a live simulator with random faults.
+"""``make soak``: many consecutive incremental runs against a live simulator with random faults, and the
+simulator's webhooks into the service at the same time.
 
-Each run moves the simulator's clock 15 minutes (new orders, payments, cancellations, refunds), draws
-a random fault mix, and runs the loader in-process on the embedded engine. At the end one more run
-goes without the changes-while-paging fault, and the tables are compared with the simulator's truth:
-orders lost (latest version missing), versions duplicated, fact rows that differ. Exit 1 if any.
+Each run moves the simulator's clock 15 minutes (new orders, payments, cancellations, refunds, scans), draws
+a random fault mix, and runs the loader in-process on the embedded engine. With webhooks (the default of the
+command; ``--no-webhooks`` for polling alone) every one of those changes is also sent as a QTickets webhook to
+the service's receiver, running in this process on a loopback port, with duplicated, reordered, dropped and
+forged deliveries; the loader runs take turns with the receiver's fact refreshes as they do in the service. At
+the end one more run goes without the changes-while-paging fault, and the tables are compared with the
+simulator's truth: orders lost (latest version missing), versions duplicated, fact rows that differ, and (with
+webhooks) deliveries not answered 200 or forgeries accepted. Exit 1 if any.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
+import secrets
+import socket
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +34,12 @@ from .ingest import RunOptions, run_loader
 from .logs import configure
 from .simulator import FaultConfig, Simulator, SimulatorConfig
 from .simulator.truth import expected_sales, malformed_order_ids
-from .storage.connection import connect
+from .simulator.webhooks import WebhookConfig, WebhookFaults, WebhookSender
+from .storage.connection import Storage, connect
+
+WEBHOOK_FAULTS = WebhookFaults(
+    p_duplicate=0.2, p_reorder=0.2, reorder_delay_s=0.2, p_drop=0.05, attacks_per_delivery=0.1
+)
 
 
 def random_faults(rng: random.Random) -> FaultConfig:
@@ -48,7 +63,14 @@ def random_faults(rng: random.Random) -> FaultConfig:
     )
 
 
-def soak(runs: int, orders: int, seed: int, data_dir: Path, activity_per_hour: float = 120.0) -> dict[str, Any]:
+def soak(
+    runs: int,
+    orders: int,
+    seed: int,
+    data_dir: Path,
+    activity_per_hour: float = 120.0,
+    webhooks: bool = False,
+) -> dict[str, Any]:
     rng = random.Random(seed)
     token = "soak-" + "".join(rng.choice("abcdef0123456789") for _ in range(24))
     sim = Simulator(
@@ -59,6 +81,7 @@ def soak(runs: int, orders: int, seed: int, data_dir: Path, activity_per_hour: f
             now=datetime(2026, 11, 1, 9, 0, tzinfo=UTC),
             activity_per_hour=activity_per_hour,
             clock="manual",
+            scans_per_hour=activity_per_hour / 4 if webhooks else 0.0,
         )
     )
     totals = {"runs": 0, "failed_runs": 0, "faults_injected": 0, "retries": 0, "api_requests": 0}
@@ -68,16 +91,17 @@ def soak(runs: int, orders: int, seed: int, data_dir: Path, activity_per_hour: f
             api_base_url=server.base_url, api_token=token, clickhouse_data_dir=data_dir,
             api_max_attempts=8, api_timeout_s=1.0, api_backoff_s=0.05, api_retry_budget_s=30, api_per_page=100,
         )  # fmt: skip
-        with connect(settings) as storage:
+        with _store(settings, sim, seed, webhooks) as (storage, take_turn, sender, settle):
 
             def one_run(hours: float) -> None:
                 until = sim.now() + timedelta(seconds=1)
                 try:
-                    result = run_loader(
-                        settings,
-                        RunOptions(since=until - timedelta(hours=hours), until=until, per_page=100),
-                        storage=storage,
-                    )
+                    with take_turn():
+                        result = run_loader(
+                            settings,
+                            RunOptions(since=until - timedelta(hours=hours), until=until, per_page=100),
+                            storage=storage,
+                        )
                     totals["retries"] += result.record.retries
                     totals["api_requests"] += result.record.api_requests
                 except ZakazError:
@@ -91,11 +115,81 @@ def soak(runs: int, orders: int, seed: int, data_dir: Path, activity_per_hour: f
                 one_run(24)
             final = random_faults(rng)
             sim.set_faults(FaultConfig(**{**final.as_dict(), "p_mutation_during_paging": 0.0}))
+            if sender is not None:
+                sender.flush(120)
+                settle()
             one_run(24)
+            settle()
             totals["faults_injected"] = sum(sim.stats()["faults"].values())
             report = compare(sim, storage)
+            if sender is not None:
+                report.update(webhook_report(sender))
     report.update(totals, orders=len(sim.orders()), seconds=round(time.perf_counter() - started, 1))
     return report
+
+
+def webhook_report(sender: WebhookSender) -> dict[str, Any]:
+    summary = sender.summary()
+    sent = summary["deliveries"] - summary["dropped"]
+    return {
+        "webhook_deliveries": summary["deliveries"],
+        "webhooks_dropped": summary["dropped"],
+        "webhooks_duplicated": summary["duplicated"],
+        "webhooks_not_answered_200": sent - summary["answered_200"],
+        "forgeries_sent": sum(summary["attacks"].values()),
+        "forgeries_accepted": sum(n for status, n in summary["attacks"].items() if status == 200),
+    }
+
+
+@contextlib.contextmanager
+def _store(
+    settings: Settings, sim: Simulator, seed: int, webhooks: bool
+) -> Iterator[tuple[Storage, Any, WebhookSender | None, Any]]:
+    """The storage the loader runs write to, how a run takes its turn, the sender and how to wait for the
+    receiver's refreshes: without webhooks a plain connection; with them the service's own."""
+    if not webhooks:
+        with connect(settings) as storage:
+            yield storage, contextlib.nullcontext, None, lambda: None
+        return
+    # imported here: the service pulls in the web stack, which polling alone does not need
+    import uvicorn
+
+    from .service import Service, build_app, service_options
+
+    secret = "soak-" + secrets.token_hex(16)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    options = service_options({"QTICKETS_WEBHOOK_SECRET": secret}, host="127.0.0.1", port=port, schedule=False)
+    service = Service(settings, options)
+    server = uvicorn.Server(uvicorn.Config(build_app(service), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, name="soak-service", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the service did not start")
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}{options.webhooks.path}"
+    sender = sim.send_webhooks(
+        WebhookConfig(url=url, secret=secret, time_scale=0.001, faults=WEBHOOK_FAULTS, seed=seed, timeout_s=10)
+    )
+
+    def settle() -> None:
+        refresher = service.refresher
+        if refresher is None:
+            return
+        for _ in range(3):  # idle twice in a row: nothing was stored meanwhile
+            time.sleep(0.1)
+            refresher.wait_idle(60)
+
+    try:
+        assert service.writer is not None
+        yield service.writer, service.gate.loader, sender, settle
+    finally:
+        sim.stop_webhooks()
+        server.should_exit = True
+        thread.join(timeout=60)
 
 
 def compare(sim: Simulator, storage: Any) -> dict[str, Any]:
@@ -146,22 +240,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--activity-per-hour", type=float, default=120.0)
+    parser.add_argument("--no-webhooks", action="store_true", help="polling alone, without the webhook receiver")
     args = parser.parse_args(argv)
     configure(verbose=False)
     import logging
 
     logging.getLogger("integrations").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="zakaz-soak-") as tmp:
-        report = soak(args.runs, args.orders, args.seed, Path(tmp) / "ch", args.activity_per_hour)
+        report = soak(
+            args.runs, args.orders, args.seed, Path(tmp) / "ch", args.activity_per_hour, webhooks=not args.no_webhooks
+        )
     width = max(len(k) for k in report)
     for key, value in report.items():
         print(f"{key:<{width}}  {value}")
     ok = report["lost"] == 0 and report["duplicated"] == 0 and report["fact_rows_differing"] == 0
+    ok = ok and report.get("webhooks_not_answered_200", 0) == 0 and report.get("forgeries_accepted", 0) == 0
     print("SOAK OK" if ok else "SOAK FAILED")
     return 0 if ok else 1
 
 
-__all__ = ["compare", "main", "random_faults", "soak"]
+__all__ = ["compare", "main", "random_faults", "soak", "webhook_report"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,9 +1,12 @@
 """The one process: opens ClickHouse once, brings the schema and the BI views up to date, serves the dashboard
-and (unless ``--no-schedule``) runs the loader every 15 minutes, all in one asyncio loop under uvicorn.
+and (unless ``--no-schedule``) runs the loader every 15 minutes, all in one asyncio loop under uvicorn; with
+``QTICKETS_WEBHOOK_SECRET`` set it also receives QTickets webhooks (``webhooks``).
 
 On the embedded engine this process is the only one that may hold the data directory, so it holds the writer
 session the loader uses and, beside it, the read-only sessions of the dashboard. Against a server with
-``--no-schedule`` it opens no writer at all: the systemd timer's loader owns the schema, the dashboard only reads.
+``--no-schedule`` and no webhooks it opens no writer at all: the systemd timer's loader owns the schema, the
+dashboard only reads. Webhooks write (their own sessions: one that stores, one that rebuilds the facts), and the
+rebuilds take turns with the scheduled run (``RunGate``) and with any other loader (the run lease).
 """
 
 from __future__ import annotations
@@ -12,19 +15,24 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from .. import bi
+from ..api.client import QTicketsClient
+from ..api.retry import RetryPolicy
 from ..config import Settings
 from ..dashboard.app import create_app
+from ..ingest.one_order import OrderOutcome
 from ..storage import Storage, connect, job_runs, migrations
+from ..webhooks import Receiver, Refresher, RunGate, WebhookStore
 from .options import ServiceOptions
 from .readers import ReaderPool
 from .schedule import LoaderSchedule
+from .webhook_route import WebhookRoute
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -36,10 +44,19 @@ class Service:
     writer: Storage | None = None
     readers: ReaderPool | None = None
     schedule: LoaderSchedule | None = None
+    gate: RunGate = field(default_factory=RunGate)
+    webhook_store: WebhookStore | None = None
+    refresher: Refresher | None = None
+
+    def __post_init__(self) -> None:
+        hooks = self.options.webhooks
+        self.receiver = Receiver(secret=hooks.secret, max_bytes=hooks.max_bytes)
+        self._hook_sessions: list[Storage] = []
 
     def open(self) -> None:
-        """Blocking: connect, migrate, install the views, open the readers."""
-        needs_writer = self.options.schedule or self.settings.uses_embedded_clickhouse
+        """Blocking: connect, migrate, install the views, open the readers (and the webhooks' sessions)."""
+        hooks = self.options.webhooks
+        needs_writer = self.options.schedule or self.settings.uses_embedded_clickhouse or hooks.enabled
         if needs_writer:
             self.writer = connect(self.settings)
             migrations.apply(self.writer, self.settings.tz)
@@ -50,9 +67,60 @@ class Service:
             self.close()
             raise
         if self.options.schedule and self.writer is not None:
-            self.schedule = LoaderSchedule(self.settings, self.writer)
+            self.schedule = LoaderSchedule(self.settings, self.writer, gate=self.gate)
+        if hooks.enabled and self.writer is not None:
+            try:
+                self._open_webhooks(self.writer)
+            except Exception:
+                self.close()
+                raise
+
+    def _open_webhooks(self, writer: Storage) -> None:
+        hooks = self.options.webhooks
+        refresh_session, store_session = writer.another(), writer.another()
+        self._hook_sessions += [refresh_session, store_session]
+        refresher = Refresher(
+            refresh_session,
+            tz=self.settings.tz,
+            gate=self.gate,
+            seats_client=self._seats_client if hooks.inventory else None,
+            debounce_s=hooks.debounce_s,
+        )
+        self.refresher = refresher
+
+        def stored(outcomes: list[OrderOutcome]) -> None:
+            new = [outcome for outcome in outcomes if outcome.stored]
+            if new:
+                refresher.notify(show_id for outcome in new for show_id in outcome.show_ids)
+
+        self.webhook_store = WebhookStore(store_session, on_stored=stored)
+        refresher.notify()  # what a stopped process stored but did not rebuild yet
+        self.receiver.store = self.webhook_store
+
+    def _seats_client(self) -> QTicketsClient:
+        settings = self.settings
+        return QTicketsClient(
+            settings.api_base_url,
+            settings.api_token,
+            timeout_s=min(settings.api_timeout_s, 20.0),
+            retry=RetryPolicy(max_attempts=2, budget_s=20.0, initial_s=settings.api_backoff_s),
+        )
+
+    def close_webhooks(self) -> None:
+        """Store what is queued, finish the refresh in flight, close their sessions."""
+        self.receiver.store = None
+        if self.webhook_store is not None:
+            self.webhook_store.close()
+            self.webhook_store = None
+        if self.refresher is not None:
+            self.refresher.close()
+            self.refresher = None
+        for session in self._hook_sessions:
+            session.close()
+        self._hook_sessions.clear()
 
     def close(self) -> None:
+        self.close_webhooks()
         if self.readers is not None:
             self.readers.close()
             self.readers = None
@@ -80,6 +148,11 @@ def build_app(service: Service) -> Starlette:
         if service.schedule is not None:
             task = asyncio.create_task(service.schedule.run_forever(), name="zakaz-loader-schedule")
             log.info("Loader scheduled every %.0f minutes in this process", service.schedule.interval_s / 60)
+        hooks = service.options.webhooks
+        if hooks.enabled:
+            log.info("Webhooks received at POST %s (secret %s)", hooks.path, hooks.secret_fingerprint)
+        else:
+            log.warning("QTICKETS_WEBHOOK_SECRET is not set: webhooks are off (POST %s answers 404)", hooks.path)
         log.info(
             "Dashboard at http://%s:%d/ (%s)",
             service.options.host,
@@ -89,6 +162,7 @@ def build_app(service: Service) -> Starlette:
         try:
             yield
         finally:
+            await run_in_threadpool(service.close_webhooks)
             if service.schedule is not None:
                 await service.schedule.stop(record=service.record)
             if task is not None:
@@ -105,6 +179,7 @@ def build_app(service: Service) -> Starlette:
         lifespan=lifespan,
     )
     board = app.state.dashboard
+    app.add_middleware(WebhookRoute, path=service.options.webhooks.path, endpoint=service.receiver)
     return app
 
 

@@ -25,6 +25,7 @@ from ..config import Settings
 from ..errors import RunLockedError, ZakazError
 from ..ingest import RunOptions, run_loader
 from ..storage import Storage, job_runs
+from ..webhooks.refresh import RunGate
 from .stopping import StoppableTransport
 from .window import last_success_window_end, scheduled_window
 
@@ -57,6 +58,7 @@ class LoaderSchedule:
     first_delay_s: float = FIRST_RUN_DELAY_S
     run: Callable[..., object] = run_loader
     status: RunStatus = field(default_factory=RunStatus)
+    gate: RunGate | None = None  # shared with the webhook refresher: one writer of the facts at a time
 
     def __post_init__(self) -> None:
         self._stopping = threading.Event()
@@ -97,18 +99,8 @@ class LoaderSchedule:
             )
             self.status.in_flight = (since, until)
             transport = StoppableTransport(self._stopping, max_connections=max(4, self.settings.api_concurrency * 2))
-            self.run(
-                self.settings,
-                RunOptions(
-                    since=since,
-                    until=until,
-                    concurrency=self.settings.api_concurrency,
-                    per_page=self.settings.api_per_page,
-                    trigger="service",  # the run lease is taken inside run_loader; a held one skips this run
-                ),
-                transport=transport,
-                storage=self.storage,
-            )
+            with self.gate.loader() if self.gate is not None else contextlib.nullcontext():
+                self._run_loader(since, until, transport)
             self.status.last_status, self.status.last_error = "success", ""
         except RunLockedError as exc:
             self.status.skipped += 1
@@ -122,13 +114,27 @@ class LoaderSchedule:
             self.status.runs += 1
             self.status.in_flight = None
 
+    def _run_loader(self, since: datetime, until: datetime, transport: StoppableTransport) -> None:
+        self.run(
+            self.settings,
+            RunOptions(
+                since=since,
+                until=until,
+                concurrency=self.settings.api_concurrency,
+                per_page=self.settings.api_per_page,
+                trigger="service",  # the run lease is taken inside run_loader; a held one skips this run
+            ),
+            transport=transport,
+            storage=self.storage,
+        )
+
     def _failed(self, message: str) -> None:
         self.status.failures += 1
         self.status.last_status, self.status.last_error = "failed", message
         log.error("Scheduled loader run failed (the service goes on; the next run retries): %s", message)
 
     def wake(self) -> None:
-        """Start a run now (tests, and a future webhook that wants fresh data)."""
+        """Start a run now (tests)."""
         self._wake.set()
 
     async def stop(self, record: Callable[[job_runs.RunRecord], None] | None = None) -> bool:

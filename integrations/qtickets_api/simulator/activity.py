@@ -56,6 +56,7 @@ class Summary:
             "refunds": self.counts["refund"],
             "refunded_baskets": self.counts["refunded_basket"],
             "deleted_baskets": self.counts["basket_deleted"],
+            "scans": self.counts["scan"],
             "new_order_ids": list(self.new_order_ids),
             "changed_order_ids": changed,
         }
@@ -63,11 +64,19 @@ class Summary:
 
 class LiveActivity:
     def __init__(
-        self, store: Store, seed: int, rate_per_hour: float, start_ts: int, pending: Sequence[Pending]
+        self,
+        store: Store,
+        seed: int,
+        rate_per_hour: float,
+        start_ts: int,
+        pending: Sequence[Pending],
+        scans_per_hour: float = 0.0,
     ) -> None:
         self.store = store
         self.rng = random.Random(f"qtickets-sim:{seed}:activity")
+        self.scan_rng = random.Random(f"qtickets-sim:{seed}:scans")  # its own stream: scans change no other draw
         self.rate = max(0.0, rate_per_hour)
+        self.scan_rate = max(0.0, scans_per_hour)
         self._seq = itertools.count()
         self.heap: list[tuple[int, int, str, int]] = [
             (item.ts, next(self._seq), item.kind, item.order_id) for item in pending
@@ -75,11 +84,13 @@ class LiveActivity:
         heapq.heapify(self.heap)
         self.ts = start_ts
         self.next_arrival = self.ts + self._gap(self.rng)
+        self.next_scan = self.ts + self._gap(self.scan_rng, self.scan_rate)
 
-    def _gap(self, rng: random.Random) -> float:
-        if self.rate <= 0:
+    def _gap(self, rng: random.Random, rate: float | None = None) -> float:
+        per_hour = self.rate if rate is None else rate
+        if per_hour <= 0:
             return float("inf")
-        return rng.expovariate(self.rate / HOUR)
+        return rng.expovariate(per_hour / HOUR)
 
     # -- time ----------------------------------------------------------------------------------------------
 
@@ -87,7 +98,14 @@ class LiveActivity:
         summary = Summary(iso_msk(self.ts), iso_msk(max(self.ts, target_ts)))
         while True:
             due = self.heap[0][0] if self.heap else None
-            if due is not None and due <= self.next_arrival and due <= target_ts:
+            if (
+                self.next_scan <= target_ts
+                and self.next_scan < self.next_arrival
+                and (due is None or self.next_scan < due)
+            ):
+                self._scan(self.scan_rng, max(int(self.next_scan), self.ts), summary)
+                self.next_scan += self._gap(self.scan_rng, self.scan_rate)
+            elif due is not None and due <= self.next_arrival and due <= target_ts:
                 _, _, kind, order_id = heapq.heappop(self.heap)
                 self._follow_up(kind, order_id, due, summary)
             elif self.next_arrival <= target_ts:
@@ -235,6 +253,44 @@ class LiveActivity:
         self.store.delete_basket(order, pick(rng, live_baskets(order)), ts)
         summary.note("basket_deleted", order)
         return True
+
+    def _scan(self, rng: random.Random, ts: int, summary: Summary) -> None:
+        """A ticket scanned at the entrance of a show that is open now (a seated show from 90 minutes before its
+        start, an exhibition while it runs): a live, paid, not yet scanned basket of that show."""
+        store = self.store
+        open_now = [
+            show
+            for show in store.show_by_id.values()
+            if show.start_ts - 90 * MINUTE <= ts <= max(show.finish_ts, show.start_ts + 3 * HOUR)
+            and store.orders_of_show(show.id)
+        ]
+        if not open_now:
+            return
+        show = pick(rng, sorted(open_now, key=lambda item: item.id))
+        for _ in range(20):
+            order = pick(rng, store.orders_of_show(show.id))
+            waiting = [b for b in live_baskets(order) if b["show_id"] == show.id and b["checked_at"] is None]
+            if is_paid(order) and waiting and order["payed_at"] <= iso_msk(ts):
+                store.check_in(order, pick(rng, waiting), ts)
+                summary.note("scan", order)
+                return
+
+    def sell_now(self) -> Order:
+        """A new order paid at once, now (benches: a sale whose arrival time is known)."""
+        ts = self.ts
+        shows = self._on_sale(ts)
+        if not shows:
+            raise LookupError("no show is on sale now")
+        rng = self.rng
+        for _ in range(50):
+            show = pick(rng, shows)
+            items = choose_items(rng, show, 1, self.store)
+            if items:
+                order = self._build(rng, ts, show.event_id, items)
+                mark_paid(order, ts)
+                self.store.add_order(order)
+                return order
+        raise LookupError("no seat left to sell")
 
     def refund_old_paid_order(self, min_age_s: int, excluded: set[int]) -> Order:
         """Refund one live basket, at the current time, of an order paid at least ``min_age_s`` ago."""

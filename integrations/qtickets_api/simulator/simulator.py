@@ -37,6 +37,7 @@ from .messages import (
 )
 from .orders import Order
 from .state import Store
+from .webhooks import WebhookConfig, WebhookSender
 from .wire import OrderWire
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ class SimulatorConfig:
     activity_per_hour: float = 40.0
     clock: Literal["manual", "wall"] = "manual"
     speed: float = 1.0
+    scans_per_hour: float = 0.0  # tickets scanned at the entrance of open shows, per simulated hour
 
 
 class Simulator:
@@ -73,7 +75,10 @@ class Simulator:
             self._store = Store(world)
         self._wire = OrderWire(config.seed)
         self._clock = SimClock(start, config.clock, config.speed)
-        self._activity = LiveActivity(self._store, config.seed, config.activity_per_hour, world.now_ts, world.pending)
+        self._activity = LiveActivity(
+            self._store, config.seed, config.activity_per_hour, world.now_ts, world.pending, config.scans_per_hour
+        )
+        self._webhooks: WebhookSender | None = None
         self._faults = FaultInjector(config.seed, faults or FaultConfig())
         self._malformed: dict[int, str] = {}
         self._malformed_count = 0
@@ -182,6 +187,42 @@ class Simulator:
         with self._lock:
             self._sync()
             return copy.deepcopy(self._store.reschedule_show(show_id, int(delta.total_seconds())))
+
+    def send_webhooks(self, config: WebhookConfig) -> WebhookSender:
+        """From now on every change of an order is also sent as a QTickets webhook to ``config.url``
+        (``simulator.webhooks``); returns the sender (its records, ``flush()``, ``close()``)."""
+        with self._lock:
+            if self._webhooks is not None:
+                raise RuntimeError("webhooks are already being sent")
+            sender = WebhookSender(config)
+            self._webhooks = sender
+            self._store.listener = self._order_changed
+            return sender
+
+    def stop_webhooks(self) -> None:
+        with self._lock:
+            sender, self._webhooks = self._webhooks, None
+            self._store.listener = None
+        if sender is not None:
+            sender.close()
+
+    def sell_now(self) -> dict[str, Any]:
+        """A new order of one ticket, paid at once, now; returns it as served (LookupError: nothing on sale)."""
+        with self._lock:
+            self._sync()
+            return self._served(self._activity.sell_now(), deep=True)
+
+    def _order_changed(self, event_type: str, order: Order, extra: dict[str, list[int]]) -> None:
+        sender = self._webhooks
+        if sender is None:
+            return
+        served = self._served(order)
+        members: dict[str, Any] = {}
+        for name, basket_ids in extra.items():
+            wanted = set(basket_ids)
+            baskets = [basket for basket in served.get("baskets") or [] if basket.get("id") in wanted]
+            members[name] = baskets[0] if name == "checked_basket" and baskets else baskets
+        sender.order_changed(event_type, served, members)
 
     @property
     def faults(self) -> FaultConfig:

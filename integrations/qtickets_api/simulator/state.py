@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import orders as ops
@@ -19,6 +19,10 @@ COLOR_THEMES: list[dict[str, Any]] = [
     {"id": 2, "name": "Тёмная", "is_default": 0},
 ]
 SITE_HOST = "tickets.example.org"
+
+# Told of every change of an order, as a QTickets webhook would be: (event type, the order, extra members by
+# basket id: {"refunded_baskets": [ids]} or {"checked_basket": [id]}).
+OrderListener = Callable[[str, "Order", dict[str, list[int]]], None]
 
 
 class Store:
@@ -45,6 +49,11 @@ class Store:
         self.ids: IdSequences = world.ids
         self.data_version = 0
         self.mutations: Counter[str] = Counter()
+        self.listener: OrderListener | None = None
+
+    def _tell(self, event_type: str, order: Order, extra: dict[str, list[int]] | None = None) -> None:
+        if self.listener is not None:
+            self.listener(event_type, order, extra or {})
 
     # -- reading -----------------------------------------------------------------------------------------
 
@@ -99,6 +108,9 @@ class Store:
         self._index(order)
         self._remember_client(order["client"])
         self._changed(kind)
+        self._tell("created", order)
+        if order["payed"]:
+            self._tell("payed", order)
 
     def _remember_client(self, client: dict[str, Any]) -> None:
         position = bisect.bisect_left(self.client_ids, client["id"])
@@ -110,20 +122,30 @@ class Store:
     def pay(self, order: Order, ts: int) -> None:
         ops.pay(order, ts)
         self._changed("payment")
+        self._tell("payed", order)
 
     def expire(self, order: Order, ts: int) -> None:
         ops.cancel(order, ts)
         self._changed("expiry")
+        self._tell("deleted", order)
 
     def cancel(self, order: Order, ts: int) -> None:
         ops.cancel(order, ts)
         self._changed("cancellation")
+        self._tell("deleted", order)
 
     def refund(self, order: Order, baskets: Sequence[Basket], ts: int, deduction_percent: int, refund_id: int) -> None:
         ops.refund(order, baskets, ts, refund_id, deduction_percent)
         self._changed("refund")
         self.mutations["refunded_baskets"] += len(baskets)
+        self._tell("refunded", order, {"refunded_baskets": [basket["id"] for basket in baskets]})
 
     def delete_basket(self, order: Order, basket: Basket, ts: int) -> None:
         ops.delete_basket(order, basket, ts)
         self._changed("basket_deleted")
+        self._tell("updated", order)
+
+    def check_in(self, order: Order, basket: Basket, ts: int) -> None:
+        ops.check_in(order, basket, ts)
+        self._changed("scan")
+        self._tell("checked", order, {"checked_basket": [basket["id"]]})
