@@ -29,6 +29,8 @@ typecheck: $(STAMP)
 bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results/
 	$(PY) -m pip install --quiet -r bench/requirements.txt
 	$(PY) bench/run.py
+	$(PY) bench/dashboard.py
+	$(PY) bench/webhooks.py
 
 soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator
 	$(PY) -m integrations.qtickets_api.soak --runs 200

@@ -359,7 +359,7 @@ def main() -> int:
                         f"incremental-without-{piece}", sim, ["--since-hours", "24"], data_dir=base_dir,
                         command=[*VARIANTS, "--without", piece, "--"],
                     )
-                    for piece in ("seats_ahead", "seats_parallel")
+                    for piece in ("seats_parallel",)
                 }  # fmt: skip
                 results["machinery"]["incremental"]["default"] = bench.loader(
                     "incremental-default", sim, ["--since-hours", "24"], data_dir=base_dir
@@ -474,7 +474,7 @@ def machinery_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         rows.append((f"   {piece}, {tag}", "backfill with / without", value, ">= 10 % to stay"))
     inc = m.get("incremental", {})
     if "default" in inc:
-        for piece in ("seats_ahead", "seats_parallel"):
+        for piece in ("seats_parallel",):
             run, default = inc[piece], inc["default"]
             gain = round(run["wall_s"] / default["wall_s"] - 1, 3)
             value = f"{default['wall_s']:.2f} s with, {run['wall_s']:.2f} s without: {gain:+.0%}"

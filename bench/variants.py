@@ -1,6 +1,6 @@
 """The loader with pieces of its speed machinery switched off, for measuring what each piece is worth.
 
-    python bench/variants.py --without gc,write_behind,prefetch,seats_ahead,seats_parallel -- LOADER ARGS...
+    python bench/variants.py --without gc,write_behind,prefetch,seats_parallel -- LOADER ARGS...
 
 Runs the loader's own command line in this process after replacing the named pieces with the plain
 thing they speed up (nothing else changes), so ``bench/run.py`` can time the same backfill with and
@@ -9,7 +9,6 @@ without each one in the same run:
 - ``gc``: the cyclic garbage collector's thresholds are left as they are during the orders loop;
 - ``write_behind``: each batch is inserted on the loop's own thread instead of a writer thread;
 - ``prefetch``: pages are fetched when the loop asks for them instead of ahead, on a thread;
-- ``seats_ahead``: seat maps are read after the facts are rebuilt instead of while they are;
 - ``seats_parallel``: seat maps are read one at a time instead of 4 at a time.
 """
 
@@ -25,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PIECES = ("gc", "write_behind", "prefetch", "seats_ahead", "seats_parallel")
+PIECES = ("gc", "write_behind", "prefetch", "seats_parallel")
 
 
 def switch_off(pieces: set[str]) -> None:
@@ -52,16 +51,6 @@ def switch_off(pieces: set[str]) -> None:
         paging.prefetched = serial  # type: ignore[assignment]
     if "seats_parallel" in pieces:
         ingest_run.SEATS_CONCURRENCY = 1
-    if "seats_ahead" in pieces:
-        run_class = ingest_run.LoaderRun
-        read_ahead, snapshot = run_class.read_seats_ahead, run_class.snapshot_inventory
-
-        def read_later(self: Any) -> None:
-            read_ahead(self)
-            snapshot(self)
-
-        run_class.read_seats_ahead = lambda self: None  # type: ignore[method-assign]
-        run_class.snapshot_inventory = read_later  # type: ignore[method-assign]
 
 
 def main() -> None:

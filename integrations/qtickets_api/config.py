@@ -8,6 +8,7 @@ from ``secrets/.env.ch`` beside the env file, as the module README allows.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import stat
@@ -231,6 +232,8 @@ def _number(key: str, raw: str | None, default: float, *, minimum: float, maximu
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{key}={raw!r} is not a number", "fix it in the env file") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}={raw!r} is not a finite number", "fix it in the env file")
     if value < minimum or (maximum is not None and value > maximum):
         bound = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
         raise ConfigError(f"{key}={raw!r} is out of range", f"use a value {bound}")

@@ -2,7 +2,9 @@
 
 Starts the QTickets simulator, writes an env file for it, runs the README's smoke command (dry run)
 and then the real run on the embedded ClickHouse, moves the simulator's clock 15 minutes and runs
-again (the incremental case), and prints the README's verification queries with their results.
+again (the incremental case), and prints the README's verification queries with their results. Run in a
+terminal, it then serves the dashboard on that data (``serve``, which also runs the loader every 15 minutes
+against the simulator) until Ctrl-C; with no terminal (CI, a pipe) it exits after the checks.
 """
 
 from __future__ import annotations
@@ -79,15 +81,31 @@ def main() -> int:
         )
         if _run(console, "Incremental run (every 15 minutes in production)", [*loader, "--since-hours", "24"]):
             return 1
-    console.rule("README checks")
-    for sql in README_CHECKS + RUNBOOK_CHECKS:
-        if _run(console, sql, [*py, "integrations.qtickets_api.sql", "--envfile", str(envfile), "-q", sql]):
-            return 1
-    console.print(
-        f"\nData stays in {DEMO_DIR / 'clickhouse'}; query it with:\n"
-        f'  python -m integrations.qtickets_api.sql --envfile {envfile} -q "SELECT ..."'
-    )
+        console.rule("README checks")
+        for sql in README_CHECKS + RUNBOOK_CHECKS:
+            if _run(console, sql, [*py, "integrations.qtickets_api.sql", "--envfile", str(envfile), "-q", sql]):
+                return 1
+        console.print(
+            f"\nData stays in {DEMO_DIR / 'clickhouse'}; query it with:\n"
+            f'  python -m integrations.qtickets_api.sql --envfile {envfile} -q "SELECT ..."'
+        )
+        if sys.stdin.isatty() and os.environ.get("DEMO_SERVE", "1") != "0":
+            return _serve(console, py, envfile)
     return 0
+
+
+def _serve(console: Console, py: list[str], envfile: Path) -> int:
+    port = os.environ.get("DEMO_PORT", "8080")
+    console.rule(f"The dashboard: http://127.0.0.1:{port}  (Ctrl-C stops it and the simulator)")
+    cmd = [*py, "integrations.qtickets_api.serve", "--envfile", str(envfile), "--port", port]
+    console.print(f"[dim]$ python {' '.join(shlex.quote(c) for c in cmd[1:])}[/dim]")
+    server = subprocess.Popen(cmd)  # noqa: S603 - our own interpreter and module
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()  # SIGTERM: the service records any run in flight and exits within 10 s
+        server.wait(timeout=15)
+        return 0
 
 
 def _run(console: Console, title: str, cmd: list[str]) -> int:

@@ -1,5 +1,5 @@
 """``python -m integrations.qtickets_api.serve``: the dashboard, the scheduled loader and the QTickets webhooks
-(when ``QTICKETS_WEBHOOK_SECRET`` is set; ``docs/webhooks.md``) in one process.
+(when ``QTICKETS_WEBHOOK_SECRET`` is set; README, "Webhooks") in one process.
 
     python -m integrations.qtickets_api.serve --envfile secrets/.env.qtickets_api [--host 127.0.0.1] [--port 8080]
            [--no-schedule] [--strict-perms] [--verbose] [--log-json]

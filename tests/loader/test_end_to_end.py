@@ -171,6 +171,11 @@ def test_dry_run_writes_nothing(settings: Settings, sim: Any) -> None:
     assert result.preview is not None and result.preview.rows["stg_qtickets_api_orders_raw"] > 0
     assert result.record.status == "dry_run"
     assert {t: query(settings, f"SELECT count() FROM zakaz.{t}")[0][0] for t in tables} == counts
+    # it counts what a real run would write: the order versions not stored yet, not every order it fetched
+    would = result.preview.rows["stg_qtickets_api_orders_raw"]
+    assert would < result.preview.rows["orders_fetched"]
+    real = run_loader(settings, RunOptions(since=HISTORY_START, until=sim.now() + timedelta(seconds=1)))
+    assert real.record.rows["stg_qtickets_api_orders_raw"] == would
 
 
 def test_no_personal_data_or_token_in_the_raw_table(settings: Settings, sim: Any, token: str) -> None:

@@ -95,21 +95,32 @@ class Run:
         return self.report.split("## Диагноз", 1)[1]
 
 
-def run_probe_against(tmp: Path, faults: FaultConfig | None, extra: list[str], *, prepare: Any = None) -> Run:
-    token = probe_token()
-    sim = make_sim(token, faults)
+@contextlib.contextmanager
+def probe_against(
+    tmp: Path,
+    faults: FaultConfig | None,
+    extra: list[str],
+    *,
+    prepare: Any = None,
+    token: str | None = None,
+    org_name: str = "test-org",
+) -> Iterator[Run]:
+    """One probe run; the simulator keeps serving while the caller holds the run (to try what the report says)."""
+    sim_token = probe_token()
+    sim = make_sim(sim_token, faults)
     out = tmp / "logs" / "qtickets_orders_debug"
     if prepare is not None:
         prepare(out)
     with sim.serve(host="127.0.0.1", port=0) as server:
+        used_token = token or sim_token
         env = write_env(
             tmp / "secrets" / ".env.qtickets_api",
             {
                 "QTICKETS_API_BASE_URL": server.base_url,
-                "QTICKETS_API_TOKEN": token,
+                "QTICKETS_API_TOKEN": used_token,
                 "CLICKHOUSE_DATA_DIR": str(tmp / "clickhouse"),
                 "TZ": "Europe/Moscow",
-                "ORG_NAME": "test-org",
+                "ORG_NAME": org_name,
                 "QTICKETS_API_MAX_ATTEMPTS": "2",
             },
         )
@@ -118,27 +129,31 @@ def run_probe_against(tmp: Path, faults: FaultConfig | None, extra: list[str], *
         code, stdout, stderr = invoke(["--envfile", str(env), "--out", str(out), "--retry-503-after", "0", *extra])
         seconds = time.perf_counter() - started
         after = len(sim.orders())
-        base_url = server.base_url
-    run = Run(sim, token, env, out, base_url, code, stdout, stderr, seconds, before, after)
-    records_file = out / "probe_records.json"
-    if records_file.exists():
-        run.records = {r["step"]: r for r in json.loads(records_file.read_text(encoding="utf-8"))}
-    return run
+        run = Run(sim, used_token, env, out, server.base_url, code, stdout, stderr, seconds, before, after)
+        records_file = out / "probe_records.json"
+        if records_file.exists():
+            run.records = {r["step"]: r for r in json.loads(records_file.read_text(encoding="utf-8"))}
+        yield run
 
 
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    yield run_probe_against(tmp_path_factory.mktemp("real"), FaultConfig(), [])
+    with probe_against(tmp_path_factory.mktemp("real"), FaultConfig(), []) as run:
+        yield run
 
 
 @pytest.fixture(scope="module")
 def create_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    yield run_probe_against(tmp_path_factory.mktemp("create"), FaultConfig(), ["--allow-create-order", "--skip-loader"])
+    with probe_against(
+        tmp_path_factory.mktemp("create"), FaultConfig(), ["--allow-create-order", "--skip-loader"]
+    ) as run:
+        yield run
 
 
 @pytest.fixture(scope="module")
 def strip_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    yield run_probe_against(tmp_path_factory.mktemp("strip"), FaultConfig(strip_get_bodies=True), [])
+    with probe_against(tmp_path_factory.mktemp("strip"), FaultConfig(strip_get_bodies=True), []) as run:
+        yield run
 
 
 def _stale_output(out: Path) -> None:
@@ -150,4 +165,19 @@ def _stale_output(out: Path) -> None:
 
 @pytest.fixture(scope="module")
 def failing_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    yield run_probe_against(tmp_path_factory.mktemp("all503"), FaultConfig(all_503=True), [], prepare=_stale_output)
+    with probe_against(tmp_path_factory.mktemp("all503"), FaultConfig(all_503=True), [], prepare=_stale_output) as run:
+        yield run
+
+
+# an organisation name that a URL must encode (Cyrillic, spaces, quotes, an ampersand)
+ORG_TO_ENCODE = "Концерты «Сибирь» & Co"
+
+
+@pytest.fixture(scope="module")
+def refused_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    """A token QTickets refuses: every call answers 403."""
+    with probe_against(
+        tmp_path_factory.mktemp("refused"), FaultConfig(), [], token="tok-REFUSED-" + secrets.token_hex(12),
+        org_name=ORG_TO_ENCODE,
+    ) as run:  # fmt: skip
+        yield run

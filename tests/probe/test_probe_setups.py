@@ -156,7 +156,7 @@ def test_a_previous_probes_folder_is_emptied(failing_run: Run) -> None:
 # --- 4. no secret and no buyer's data in anything written ----------------------------------------------------
 
 
-@pytest.mark.parametrize("setup", ["real_run", "create_run", "strip_run", "failing_run"])
+@pytest.mark.parametrize("setup", ["real_run", "create_run", "strip_run", "failing_run", "refused_run"])
 def test_no_token_and_no_personal_data_in_any_file(setup: str, request: pytest.FixtureRequest) -> None:
     run: Run = request.getfixturevalue(setup)
     needles = [run.token.encode(), run.token[:8].encode()]

@@ -194,6 +194,20 @@ class QTicketsClient:
                     body_preview=preview,
                 ),
             )
+        if 300 <= status < 400:
+            location = response.headers.get("Location")
+            target = str(response.url.join(location)) if location else ""
+            suffix = "/" + path.strip("/")
+            base = target.split("?", 1)[0]
+            key = "QTICKETS_API_BASE_URL"
+            where = f"{key}={base[: -len(suffix)]}" if base.endswith(suffix) else key
+            raise ApiHttpError(
+                f"QTickets API answered HTTP {status} on {describe}, redirecting to {target or '(no Location header)'}",
+                f"if that address is right, set {where}; redirects are not followed, so that the token is never "
+                "sent to another address",
+                status=status,
+                body_preview=preview,
+            )
         if status != 200:
             raise ApiHttpError(
                 f"QTickets API answered HTTP {status} on {describe}: {preview[:200]}",

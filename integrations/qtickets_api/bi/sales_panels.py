@@ -7,6 +7,8 @@ shows counts once at any grain; every ratio is sum(a) / sum(b) over the rows tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .filters import Filters
 from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, sales_where
 from .tables import REFUNDS_DAILY, SALES_DETAIL
@@ -137,25 +139,23 @@ def _with_avg(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def _cities(reader: Reader, filters: Filters) -> list[Row]:
-    rows = reader.rows(
-        f"""
-        SELECT city, {MEASURES} FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
-        GROUP BY city ORDER BY revenue DESC, city
-        """,
-        filters.params(),
-    )
-    return _with_avg(as_rows(["city", "tickets", "revenue", "orders"], rows))
+def _by(key: str) -> Callable[[Reader, Filters], list[Row]]:
+    """Sales by one column of the detail (``key`` is one of ours, never a request's), best selling first."""
+
+    def query(reader: Reader, filters: Filters) -> list[Row]:
+        rows = reader.rows(
+            f"""
+            SELECT {key}, {MEASURES} FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+            GROUP BY {key} ORDER BY revenue DESC, {key}
+            """,
+            filters.params(),
+        )
+        return _with_avg(as_rows([key, "tickets", "revenue", "orders"], rows))
+
+    return query
 
 
-register(
-    Panel(
-        "cities",
-        "Города",
-        (Column("city", "Город", "text"), TICKETS, REVENUE, ORDERS, AVG_PRICE),
-        _cities,
-    )
-)
+register(Panel("cities", "Города", (Column("city", "Город", "text"), TICKETS, REVENUE, ORDERS, AVG_PRICE), _by("city")))
 
 
 def _events(reader: Reader, filters: Filters) -> list[Row]:
@@ -224,23 +224,12 @@ register(
 )
 
 
-def _zones(reader: Reader, filters: Filters) -> list[Row]:
-    rows = reader.rows(
-        f"""
-        SELECT zone, {MEASURES} FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
-        GROUP BY zone ORDER BY revenue DESC, zone
-        """,
-        filters.params(),
-    )
-    return _with_avg(as_rows(["zone", "tickets", "revenue", "orders"], rows))
-
-
 register(
     Panel(
         "zones",
         "Тарифы и зоны",
         (Column("zone", "Тариф / зона", "text"), TICKETS, REVENUE, ORDERS, AVG_PRICE),
-        _zones,
+        _by("zone"),
     )
 )
 

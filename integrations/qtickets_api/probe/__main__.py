@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import main_guard
+from ..cli import FiniteFloatRange, main_guard
 from ..config import load_settings
 from ..domain.redaction import redact
 from ..errors import ProbeError, ZakazError
@@ -35,7 +35,7 @@ from .runner import PROG, ProbeOptions, plan_text, run_probe
 @click.option("--since-days", type=click.IntRange(1, 3660), default=30, show_default=True, help="SINCE window.")
 @click.option(
     "--retry-503-after",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0, max=3600),
     default=300.0,
     show_default=True,
     metavar="SECONDS",
@@ -50,6 +50,7 @@ from .runner import PROG, ProbeOptions, plan_text, run_probe
 @click.option("--skip-loader", is_flag=True, help="Do not run step G (the loader and the ClickHouse checks).")
 @click.option("--force", is_flag=True, help="Empty --out even if it holds files the probe did not write.")
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging on stderr (never the token).")
+@click.option("--log-json", is_flag=True, help="Log JSON lines instead of text (the final error line too).")
 def cli(
     envfile: Path | None,
     out: Path | None,
@@ -61,12 +62,13 @@ def cli(
     skip_loader: bool,
     force: bool,
     verbose: bool,
+    log_json: bool,
 ) -> None:
     """Run the QTickets /orders runbook (steps 0, A–H plus additions) and write a diagnosis."""
-    configure(verbose=verbose)
+    configure(verbose=verbose, json_lines=log_json)
     settings = load_settings(envfile)
     secrets = [settings.api_token, settings.clickhouse_password]
-    configure(verbose=verbose, secrets=secrets)
+    configure(verbose=verbose, json_lines=log_json, secrets=secrets)
     options = ProbeOptions(
         out=out or Path("logs/qtickets_orders_debug"),
         order_id=order_id,

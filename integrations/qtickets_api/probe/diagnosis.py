@@ -7,9 +7,11 @@ request hoped for: a filter counts as honoured only when every returned order sa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Literal
 
+from ..domain.moscow import MOSCOW
+from ..storage import schema
 from .exchange import Exchange, ItemDigest, both_times, id_like_headers, msk_text
 from .steps import Check, StepRun, date_format
 
@@ -20,10 +22,11 @@ EXIT_COULD_NOT_RUN = 2
 Outcome = Literal["working", "body_dropped", "auth", "errors", "no_recent", "unclear", "unreachable"]
 
 LOADER_FORM = (
-    "Загрузчик (integrations.qtickets_api.pipeline → api_client) уже использует GET /orders с JSON-телом: "
-    "where по updated_at (>= начала окна, < конца окна, время МСК «YYYY-MM-DD HH:MM:SS»), orderBy id asc, "
-    "перелистывание по ключу id > последнего увиденного; строку запроса он не использует."
+    "Загрузчик уже использует GET /orders с JSON-телом: условие where по updated_at (от начала окна до его конца, "
+    "время МСК в виде «YYYY-MM-DD HH:MM:SS»), сортировка orderBy по id, листание по условию «id больше последнего "
+    "полученного»; строку запроса он не использует."
 )
+CONSOLE_API_PAGE = "Настройки → Основное → API"  # where the organiser generates a token
 # Steps whose answer can count as "a form that returns sales" (not the canary, the page-size check or D).
 _NOT_A_FORM = frozenset({"X2a", "X2b", "X3", "D", "F1h"})
 _PREFERRED = ("X1", "X5")
@@ -78,6 +81,22 @@ class LoaderOutcome:
     fact_text: str = ""
 
 
+@dataclass(frozen=True)
+class Commands:
+    """Command lines the diagnosis may tell the organiser to run, built from this run's own env file and folder,
+    so that each runs as printed."""
+
+    loader: str = "python -m integrations.qtickets_api.loader"
+    probe_again: str = "python -m integrations.qtickets_api.probe"
+    probe_90_days: str = "python -m integrations.qtickets_api.probe --since-days 90"
+    probe_wait_503: str = "python -m integrations.qtickets_api.probe --retry-503-after 300"
+    envfile: str = ""  # as shown to a person; empty: the settings came from the environment
+    api_host: str = "qtickets.ru"
+
+    def backfill(self, since: date) -> str:
+        return f"{self.loader} --since {since:%Y-%m-%d}"
+
+
 @dataclass
 class Diagnosis:
     outcome: Outcome
@@ -91,6 +110,7 @@ class Diagnosis:
     formats: list[FormatVerdict]
     judgements: dict[str, Judgement]
     ticket_needed: bool
+    no_ticket_reason: str = ""
 
 
 def count_of(n: int, one: str, few: str, many: str) -> str:
@@ -160,6 +180,9 @@ def _error_note(run: StepRun, record: Exchange) -> str:
         elif date_format(run.spec.id) is not None:
             note += ": значение отклонено"
         return note
+    if status is not None and 300 <= status < 400:
+        location = next((value for name, value in record.response_headers if name.lower() == "location"), "")
+        return f"HTTP {status}: перенаправление на {location or '(адрес не указан)'} — проба по нему не идёт"
     preview = record.body_preview[:80]
     return f"HTTP {status}" + (f": {preview}" if preview else "")
 
@@ -235,7 +258,7 @@ def canary(runs: dict[str, StepRun]) -> Canary:
     b = desc.record if desc else None
     if a is None or b is None or not a.ok or not b.ok or not a.ids or not b.ids:
         shown = ", ".join(f"{name}: {r.status_text() if r else 'не отправлен'}" for name, r in (("X2a", a), ("X2b", b)))
-        return Canary("unknown", f"канарейку проверить не удалось ({shown})")
+        return Canary("unknown", f"контрольный запрос не удался ({shown})")
     newest_seen = max((i for run in runs.values() if run.record for i in run.record.ids), default=0)
     if b.ids[0] == a.ids[0]:
         return Canary(
@@ -343,6 +366,8 @@ def diagnose(
     retry: RetryResult | None,
     loader: LoaderOutcome | None,
     proxy_note: str = "",
+    commands: Commands | None = None,
+    zone: tzinfo = MOSCOW,
 ) -> Diagnosis:
     judgements = judge_all(runs)
     baseline = runs["X2a"].record if "X2a" in runs else None
@@ -350,14 +375,21 @@ def diagnose(
     formats = date_formats(runs, can, baseline)
     if "X2b" in judgements and runs["X2b"].record is not None:
         read = {"read": True, "ignored": False}.get(can.verdict)
-        judgements["X2b"] = Judgement(read, 0, f"канарейка: {can.note}")
+        judgements["X2b"] = Judgement(read, 0, f"контрольный запрос: {can.note}")
     for verdict in formats:
         honoured = {"accepted": True, "unknown": None}.get(verdict.kind, False)
         judgements[verdict.step_id] = Judgement(honoured, judgements[verdict.step_id].violations, verdict.note)
     working = working_forms(runs, judgements)
     sent = {k: r for k, r in runs.items() if r.record is not None}
     answered = {k: r for k, r in sent.items() if r.record is not None and r.record.answered}
-    statuses = {r.record.status for r in answered.values() if r.record is not None}
+    # an unknown route (E1's HTML 404) answers before the token is looked at; a HEAD has no body to judge
+    statuses = {
+        r.record.status
+        for r in answered.values()
+        if r.record is not None
+        and r.record.method != "HEAD"
+        and not (r.record.status == 404 and r.record.body_kind == "html")
+    }
     returned = [k for k, r in answered.items() if r.record is not None and r.record.ok and r.record.item_count > 0]
 
     findings = _findings(runs, judgements, can, formats, retry, loader, proxy_note)
@@ -378,7 +410,18 @@ def diagnose(
         outcome = "unclear"
 
     headline, conclusion, next_steps = _conclusion(
-        outcome, runs, judgements, can, working, since, retry, loader, proxy_note, len(sent)
+        outcome,
+        runs,
+        judgements,
+        can,
+        working,
+        since,
+        retry,
+        loader,
+        proxy_note,
+        len(sent),
+        commands or Commands(),
+        zone,
     )
     exit_code = {"working": EXIT_FOUND, "unreachable": EXIT_COULD_NOT_RUN}.get(outcome, EXIT_NONE)
     return Diagnosis(
@@ -392,8 +435,17 @@ def diagnose(
         canary=can,
         formats=formats,
         judgements=judgements,
-        ticket_needed=outcome in ("auth", "errors", "no_recent", "unclear"),
+        ticket_needed=outcome in ("errors", "no_recent", "unclear"),
+        no_ticket_reason=_NO_TICKET.get(outcome, ""),
     )
+
+
+_NO_TICKET: dict[Outcome, str] = {
+    "working": "рабочая форма запроса найдена, вопросов к QTickets нет",
+    "auth": f"QTickets отклоняет токен — это решается новым токеном ({CONSOLE_API_PAGE}), а не обращением",
+    "body_dropped": "тело запроса теряется по пути к QTickets (прокси или шлюз) — сначала это нужно исправить у себя",
+    "unreachable": "API не ответил ни на один запрос — сначала нужно проверить адрес и сеть",
+}
 
 
 def _findings(
@@ -432,7 +484,7 @@ def _findings(
     for step_id in ("D", "E1", "E2"):
         if step_id in runs:
             out.append(f"{step_id} ({runs[step_id].spec.title}): {judgements[step_id].note}.")
-    out.append(f"Канарейка (X2): {can.note}.")
+    out.append(f"Контрольный запрос (X2), читает ли сервер тело: {can.note}.")
     if "X3" in runs:
         out.append(f"perPage (X3): {judgements['X3'].note}.")
     for step_id in ("X1", "X5"):
@@ -450,6 +502,23 @@ def _findings(
     return out
 
 
+_RUN_FIGURES = {
+    "orders_fetched": "заказов получено",
+    "fact_months_rebuilt": "месяцев фактов пересобрано",
+    "payload_fields_dropped": "полей с личными данными не сохранено",
+    "inventory_shows_skipped": "сеансов без новой схемы зала",
+}
+
+
+def rows_text(rows: dict[str, int]) -> str:
+    """A loader run's counters in words: rows per table (tables keep their names, the runbook's checks use them),
+    then the run's other figures in Russian; counters without a Russian name are left out."""
+    tables = {table.name for table in schema.ALL}
+    parts = [f"{name} — {n}" for name, n in rows.items() if name in tables]
+    parts += [f"{label}: {rows[key]}" for key, label in _RUN_FIGURES.items() if key in rows]
+    return "; ".join(parts) or "нет"
+
+
 def _loader_text(loader: LoaderOutcome) -> str:
     window = f"окно {both_times(loader.since)} … {both_times(loader.until)}"
     if loader.status == "success":
@@ -464,6 +533,20 @@ def _loader_text(loader: LoaderOutcome) -> str:
     return f"запущен ({window}), но завершился ошибкой: {loader.error}"
 
 
+def _earliest_order(runs: dict[str, StepRun], zone: tzinfo) -> date | None:
+    """The creation day of the oldest order any step returned (X2a without a body lists the oldest first)."""
+    stamps = [
+        span[0]
+        for run in runs.values()
+        if run.record is not None and run.record.ok and (span := run.record.span("created_at")) is not None
+    ]
+    return min(stamps).astimezone(zone).date() if stamps else None
+
+
+def _cmd(command: str) -> str:
+    return f"`{command}`"
+
+
 def _conclusion(
     outcome: Outcome,
     runs: dict[str, StepRun],
@@ -475,8 +558,11 @@ def _conclusion(
     loader: LoaderOutcome | None,
     proxy_note: str,
     sent: int,
+    commands: Commands,
+    zone: tzinfo,
 ) -> tuple[str, list[str], list[str]]:
     since_text = msk_text(since)
+    envfile = f"в {commands.envfile}" if commands.envfile else "в переменных окружения, с которыми запущена проба"
     if outcome == "working":
         main = working[0]
         record = runs[main].record
@@ -506,32 +592,37 @@ def _conclusion(
             conclusion.append(
                 "Шаг G подтвердил это на деле: загрузчик получил "
                 f"{orders_count(loader.rows.get('orders_fetched', 0))}. "
-                "Менять код загрузчика (runbook, шаг G: «обнови fetch_orders_get») не нужно."
+                "Правка кода загрузчика, которую runbook предлагает в шаге G, не нужна."
             )
         elif loader is not None:
             conclusion.append(f"Но шаг G завершился ошибкой: {loader.error}")
+        first = _earliest_order(runs, zone) or since.astimezone(zone).date()
         next_steps = [
-            "Запускать загрузчик как обычно (python -m integrations.qtickets_api.loader …); "
-            "строку запроса не использовать.",
-            "Если нужен разовый догруз: python -m integrations.qtickets_api.loader --since YYYY-MM-DD.",
+            f"Загрузить историю продаж с самого раннего заказа, который вернул API ({first:%d.%m.%Y}), одной "
+            f"командой: {_cmd(commands.backfill(first))}. Её можно повторять: повтор не задваивает заказы.",
+            f"Дальше загрузчик запускается как обычно (таймер — каждые 15 минут): {_cmd(commands.loader)}; "
+            "строку запроса он не использует.",
         ]
         return headline, conclusion, next_steps
     if outcome == "body_dropped":
-        headline = "Рабочей формы нет: тело GET-запроса не доходит до QTickets (канарейка не сработала)."
+        headline = "Рабочей формы нет: тело GET-запроса не доходит до QTickets (это показал контрольный запрос X2)."
         conclusion = [
-            f"Канарейка: {can.note}. Поэтому и документированная форма (X1) вернула самые старые заказы без фильтров: "
-            f"{judgements['X1'].note if 'X1' in judgements else 'не проверена'}.",
+            f"Контрольный запрос X2: {can.note}. Поэтому и документированная форма (X1) вернула самые старые заказы "
+            f"без фильтров: {judgements['X1'].note if 'X1' in judgements else 'не проверена'}.",
             "Скорее всего, тело GET-запроса отбрасывает кто-то по пути — прокси, балансировщик или шлюз между этой "
             "машиной и API (многие прокси срезают тела у GET)." + (f" {proxy_note}" if proxy_note else ""),
             "Исключено: токен (сервер отвечает 200 и отдаёт заказы), недоступность API, формат дат (фильтр вообще не "
             "доходит до сервера).",
-            LOADER_FORM + " В этом окружении он работать не сможет: его фильтры тоже в теле GET, и он остановится "
-            "с ошибкой «ignored the JSON body».",
+            LOADER_FORM + " В этом окружении он работать не сможет: его фильтры тоже в теле GET-запроса, и он "
+            "остановится с ошибкой о том, что тело запроса не дошло до QTickets.",
         ]
         next_steps = [
-            "Запустить пробу с машины без прокси (или исключить qtickets.ru из прокси: NO_PROXY) и сравнить шаг X2b.",
-            "Настроить прокси/шлюз так, чтобы он пропускал тело у GET-запросов (Content-Length/Content-Type).",
-            "Только если и напрямую канарейка не срабатывает — писать в поддержку QTickets: читает ли API тело GET.",
+            "Запустить пробу в обход прокси (NO_PROXY — адреса, к которым прокси не применяется) и сравнить шаг X2: "
+            f"{_cmd(f'NO_PROXY={commands.api_host} {commands.probe_again}')}; или запустить её на машине без прокси.",
+            "Настроить прокси или шлюз так, чтобы он пропускал тело у GET-запросов (заголовки Content-Length и "
+            "Content-Type).",
+            "Только если и без прокси контрольный запрос X2 покажет то же — писать в поддержку QTickets: читает ли API "
+            "тело GET-запроса.",
         ]
         return headline, conclusion, next_steps
     if outcome == "unreachable":
@@ -540,21 +631,45 @@ def _conclusion(
         return (
             headline,
             [f"Первая ошибка: {record.transport_error}. Ничего о формах запроса отсюда не следует."],
-            ["Проверить QTICKETS_API_BASE_URL, DNS, сеть и прокси этой машины; повторить пробу."],
+            [
+                f"Проверить QTICKETS_API_BASE_URL {envfile}, DNS, сеть и прокси этой машины; затем повторить пробу: "
+                f"{_cmd(commands.probe_again)}."
+            ],
         )
     failing = [(k, r.record) for k, r in runs.items() if r.record is not None and r.record.answered and not r.record.ok]
     codes = sorted({f"{rec.status} {rec.error_code or ''}".strip() for _, rec in failing if rec.method != "HEAD"})
     rules_out: list[str] = []
     if outcome == "auth":
-        headline = "Рабочей формы нет: токен отклонён (401/403) на всех запросах."
+        refused = [(k, rec) for k, rec in failing if rec.status in (401, 403)]
+        status = "/".join(f"HTTP {code}" for code in sorted({rec.status or 0 for _, rec in refused}))
+        answers = sorted({f"«{rec.error_code}»" for _, rec in refused if rec.error_code})
+        unknown = [k for k, rec in failing if rec.status == 404 and rec.body_kind == "html"]
+        aside = (
+            f" ({_group_text(unknown)} ответил HTML-страницей 404: такого метода в API нет, и до проверки токена дело "
+            "не дошло)"
+            if unknown
+            else ""
+        )
+        headline = (
+            f"Токен отклонён: QTickets ответил {status} на все запросы к API. "
+            f"Сгенерируйте новый токен в {CONSOLE_API_PAGE}."
+        )
         conclusion = [
-            f"Все {sent} запросов получили {', '.join(codes)}: API не принимает этот токен.",
+            f"Запросов к методам API — {len(refused)}, и все получили {status}"
+            + (f" с ответом {', '.join(answers)}" if answers else "")
+            + f"{aside}: QTickets не принимает этот токен "
+            "(отозван, с опечаткой или выдан для другого кабинета). Пока токен не принят, остальные гипотезы "
+            "runbook проверить нельзя: формы запроса, фильтры и даты здесь ни при чём.",
+            "Обращение в поддержку QTickets не нужно: новый токен организатор выпускает сам.",
             LOADER_FORM,
         ]
         next_steps = [
-            "Сверить отпечаток токена в step00_env.txt с выданным; при необходимости сгенерировать новый "
-            "(Настройки → Основное → API) — runbook запрещает менять секреты до конца проверки, поэтому согласовать.",
-            "Если токен верный — отправить support_ticket.md в поддержку QTickets.",
+            f"Сгенерировать новый токен в кабинете QTickets: {CONSOLE_API_PAGE} → «Сгенерировать токен». Runbook "
+            "запрещает менять секреты до конца проверки — с этим токеном проверка закончена, продолжить её можно "
+            "только с новым.",
+            f"Записать его в QTICKETS_API_TOKEN {envfile} (только сам токен, без слова Bearer). Отпечаток старого "
+            "токена — в step00_env.txt: по нему видно, что в файле теперь другой.",
+            f"Повторить пробу: {_cmd(commands.probe_again)}.",
         ]
         return headline, conclusion, next_steps
     if outcome == "errors":
@@ -585,8 +700,8 @@ def _conclusion(
                 rules_out.append(f"Кратковременный сбой: повтор через {retry.delay_s:g} с (F1) снова дал 503.")
             else:
                 rules_out.append(
-                    f"(Не исключено: временный сбой — повтор был через {retry.delay_s:g} с, этого мало; "
-                    "runbook просит 5 минут: --retry-503-after 300.)"
+                    f"(Не исключено: временный сбой — повтор был через {retry.delay_s:g} с, этого мало; runbook "
+                    f"просит 5 минут: {_cmd(commands.probe_wait_503)}.)"
                 )
         conclusion = [
             "Проверено: " + "; ".join(tried) + ".",
@@ -597,23 +712,24 @@ def _conclusion(
         ]
         next_steps = [
             "Отправить support_ticket.md в поддержку QTickets (приложить qtickets_orders_debug.tar.gz).",
-            "Спросить: какие параметры нужны для списка оплаченных заказов за период, и проверить endpoint для "
+            "Спросить: какие параметры нужны для списка оплаченных заказов за период, и проверить метод для "
             "нашего токена.",
         ]
         return headline, conclusion, next_steps
     if outcome == "no_recent":
         headline = f"Рабочей формы нет: API читает тело, но заказов с {since_text} не нашлось."
         conclusion = [
-            f"Канарейка: {can.note}. Фильтры X1/X5 применяются, но возвращают 0 заказов с {since_text}.",
+            f"Контрольный запрос X2: {can.note}. Фильтры X1/X5 применяются, но возвращают 0 заказов с {since_text}.",
             "Значит, либо продаж в окне действительно не было, либо токен принадлежит другой организации/кабинету.",
             LOADER_FORM,
         ]
         next_steps = [
-            "Повторить пробу с большим окном (--since-days 90) и с --order-id известного заказа из письма.",
+            f"Повторить пробу с окном 90 дней: {_cmd(commands.probe_90_days)}; если известен номер заказа из "
+            "письма, добавить к этой команде --order-id и номер.",
             "Если заказ из письма токен не видит (шаг D) — отправить support_ticket.md.",
         ]
         return headline, conclusion, next_steps
     headline = "Рабочей формы нет, и причина однозначно не определилась."
-    conclusion = [f"Канарейка: {can.note}.", LOADER_FORM]
+    conclusion = [f"Контрольный запрос X2: {can.note}.", LOADER_FORM]
     next_steps = ["Изучить таблицу и ответы выше; отправить support_ticket.md в поддержку QTickets."]
     return headline, conclusion, next_steps

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from .diagnosis import Diagnosis, Judgement, LoaderOutcome, RetryResult
 from .exchange import Exchange, both_times, id_like_headers, msk_text, utc_text
@@ -127,6 +127,17 @@ def records_json(runs: dict[str, StepRun], judgements: dict[str, Judgement]) -> 
 # --- final_report.md -----------------------------------------------------------------------------------
 
 
+def readable(url: str) -> str:
+    """A URL as a person reads it: ``organization=Концерты`` rather than ``organization=%D0%9A…``. The exact
+    bytes sent are in each step's ``.headers.txt`` and in ``probe_records.json``."""
+    text = unquote(url)
+    return text if text.isprintable() else url
+
+
+def _request_line(record: Exchange) -> str:
+    return f"{record.method} {readable(record.url)}"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -137,7 +148,7 @@ def short_request(run: StepRun, base_url: str) -> str:
     parts = urlsplit(url)
     base_path = urlsplit(base_url).path.rstrip("/")
     path = parts.path[len(base_path) :] if parts.path.startswith(base_path) else parts.path
-    text = f"{spec.method} {path}" + (f"?{parts.query}" if parts.query else "")
+    text = f"{spec.method} {path}" + (f"?{readable(parts.query)}" if parts.query else "")
     if spec.body is not None:
         text += " + JSON-тело"
     return text
@@ -171,7 +182,7 @@ def _step_section(run: StepRun, judgement: Judgement) -> list[str]:
     if record is None:
         lines += [f"Не выполнялся: {run.skipped}.", ""]
         return lines
-    lines.append(f"- Запрос: `{record.request_line()}`")
+    lines.append(f"- Запрос: `{_request_line(record)}`")
     if record.request_body is not None:
         lines.append(f"- Тело: `{record.request_body}`")
     lines.append(f"- Время: {both_times(record.started_at)}, {record.elapsed_ms:.0f} мс")
@@ -193,12 +204,19 @@ def _step_section(run: StepRun, judgement: Judgement) -> list[str]:
 
 def _failing(data: ReportInput) -> list[str]:
     lines: list[str] = []
+    if any(
+        r.record is not None and not r.record.ok and readable(r.record.url) != r.record.url for r in data.runs.values()
+    ):
+        lines += [
+            "Адреса показаны в читаемом виде; в точности как отправлены (с %-кодированием) — в `.headers.txt`.",
+            "",
+        ]
     for step_id, run in data.runs.items():
         record = run.record
         if record is None or record.ok:
             continue
         lines += [f"### {step_id}: {record.status_text()}", ""]
-        lines.append(f"- URL: `{record.url}`")
+        lines.append(f"- URL: `{readable(record.url)}`")
         lines.append(
             f"- Метод: {record.method}; заголовки: " + "; ".join(f"{k}: {v}" for k, v in record.request_headers.items())
         )
@@ -272,6 +290,8 @@ def final_report(data: ReportInput, ticket: str | None, archive_name: str) -> st
     ]
     if ticket is not None:
         lines += ["## Черновик обращения в поддержку", "", "Тот же текст — в `support_ticket.md`.", "", ticket, ""]
+    elif diag.no_ticket_reason:
+        lines += ["## Обращение в поддержку", "", f"Не нужно: {diag.no_ticket_reason}.", ""]
     lines += ["## Диагноз", "", f"**{diag.headline}**", "", "### Что показали шаги", ""]
     lines += [f"- {item}" for item in diag.findings]
     lines += ["", "### Вывод", ""]
@@ -335,7 +355,7 @@ def support_ticket(data: ReportInput) -> str:
         f"- Организация: {org}",
         f"- Токен: отпечаток `{data.token_fp}` (первые 12 hex-символов SHA-256 токена; сам токен сообщим по "
         "защищённому каналу, если нужно)",
-        f"- Запрос: `{record.method} {record.url}`",
+        f"- Запрос: `{_request_line(record)}`",
         "- Заголовки: "
         + "; ".join(
             f"{k}: {'Bearer <токен>' if k == 'Authorization' else v}" for k, v in record.request_headers.items()

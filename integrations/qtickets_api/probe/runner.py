@@ -6,9 +6,9 @@ say) and records every skip and every departure from the runbook as a deviation 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -22,7 +22,16 @@ from .. import __version__
 from ..config import Settings
 from ..errors import ProbeError
 from .artifacts import ARCHIVE, OutDir
-from .diagnosis import Diagnosis, LoaderOutcome, RetryResult, diagnose, orders_count, violations
+from .diagnosis import (
+    Commands,
+    Diagnosis,
+    LoaderOutcome,
+    RetryResult,
+    diagnose,
+    orders_count,
+    rows_text,
+    violations,
+)
 from .exchange import Exchange, Recorder, both_times, id_like_headers, msk_text, utc_text
 from .loader_step import run_step_g
 from .logs import capture
@@ -45,6 +54,7 @@ log = logging.getLogger("integrations.qtickets_api.probe")
 RUNBOOK_DIR = "/opt/zakaz_dashboard/logs/qtickets_orders_debug/"
 RUNBOOK_ENV = "/opt/zakaz_dashboard/secrets/.env.qtickets_api"
 PROG = "python -m integrations.qtickets_api.probe"
+LOADER = "python -m integrations.qtickets_api.loader"
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ class ProbeOptions:
     envfile: Path | None = None
 
     def command(self) -> str:
-        parts = [PROG]
+        parts = PROG.split()
         if self.envfile is not None:
             parts += ["--envfile", str(self.envfile)]
         parts += ["--out", str(self.out)]
@@ -78,7 +88,7 @@ class ProbeOptions:
             )
             if on
         ]
-        return " ".join(parts)
+        return shlex.join(parts)
 
 
 @dataclass
@@ -152,7 +162,8 @@ def plan_text(settings: Settings, options: ProbeOptions, *, now: datetime | None
             else "if a form returned orders with its filters honoured: run the loader over a window covering them, "
             "then the runbook's two ClickHouse queries"
         ),
-        f"H    final_report.md, README_TESTING.md, probe_records.json, support_ticket.md (if nothing works), {ARCHIVE}",
+        "H    final_report.md, README_TESTING.md, probe_records.json, "
+        f"support_ticket.md (when only QTickets support can answer), {ARCHIVE}",
     ]
     return "\n".join(lines) + "\n"
 
@@ -345,8 +356,8 @@ class ProbeRun:
         )
         self.deviate(
             "added",
-            "X2a/X2b: канарейка — GET /orders без тела и с телом {orderBy: id desc, perPage: 5}; "
-            "новейший заказ первым = тело читается, самый старый = тело проигнорировано или срезано.",
+            "X2a/X2b: контрольный запрос — GET /orders без тела и с телом {orderBy: id desc, perPage: 5}; "
+            "новейший заказ первым = тело читается, самый старый = тело проигнорировано или срезано по пути.",
         )
         self.deviate("added", "X3: учитывается ли perPage (тело {perPage: 7}).")
         self.deviate(
@@ -510,15 +521,15 @@ class ProbeRun:
         )
         result = "успешно" if self.loader.status == "success" else f"ошибка: {self.loader.error}"
         self.notes["G"] = (
-            f"Загрузчик (run_loader, GET /orders + JSON-тело, where по updated_at) запущен в этом процессе с окном "
+            f"Загрузчик (GET /orders с JSON-телом, условие по updated_at) запущен в этом же процессе с окном "
             f"{both_times(since)} … {both_times(until)} — от самого раннего найденного заказа (минус час) до сейчас. "
-            f"Результат: {result}; строки: {json.dumps(self.loader.rows, ensure_ascii=False)}. "
+            f"Результат: {result}; строки по таблицам: {rows_text(self.loader.rows)}. "
             "Лог — stepG_loader.log, проверки ClickHouse — stepG_loader_stg.txt и stepG_loader_fact.txt."
         )
         self.deviate(
             "other",
             "G: вместо `docker run … qtickets_api:latest --verbose` загрузчик запущен в этом же "
-            "процессе (run_loader) с журналом уровня DEBUG; окно передано параметром, а не через "
+            "процессе, с подробным журналом; окно передано параметром, а не через "
             "QTICKETS_SINCE_HOURS в .env (runbook запрещает менять секреты).",
         )
         self.deviate(
@@ -531,9 +542,23 @@ class ProbeRun:
         else:
             self.deviate(
                 "other",
-                "G: «Обнови код (fetch_orders_get)» не потребовалось — загрузчик уже использует "
-                "GET /orders с JSON-телом.",
+                "G: правка кода загрузчика, которую runbook требует в шаге G, не потребовалась — загрузчик уже "
+                "использует GET /orders с JSON-телом.",
             )
+
+    def commands(self) -> Commands:
+        """What the diagnosis may suggest, with this run's env file (absolute, so it runs from any folder)."""
+        envfile = self.settings.envfile.resolve() if self.settings.envfile is not None else None
+        options = replace(self.options, envfile=envfile, out=self.out.path)
+        loader = LOADER.split() + (["--envfile", str(envfile)] if envfile is not None else [])
+        return Commands(
+            loader=shlex.join(loader),
+            probe_again=options.command(),
+            probe_90_days=replace(options, since_days=90).command(),
+            probe_wait_503=replace(options, retry_503_after=300.0).command(),
+            envfile=str(envfile) if envfile is not None else "",
+            api_host=urlsplit(self.settings.api_base_url).hostname or "qtickets.ru",
+        )
 
     def standing_deviations(self) -> None:
         out = self.out.path
@@ -576,7 +601,12 @@ class ProbeRun:
             "2025-10-01…2025-11-03; curl --data @файл отправляет его без переводов строк — так и отправлено.",
         )
         if self.ctx.org_param != self.ctx.org_name:
-            self.deviate("other", f"ORG_NAME закодирован для URL: organization={self.ctx.org_param}.")
+            self.deviate(
+                "other",
+                f"ORG_NAME «{self.ctx.org_name}» содержит символы, которые в адресе нужно кодировать: в запросах он "
+                "закодирован, в отчёте показан как есть; "
+                "точные отправленные адреса — в файлах .headers.txt.",
+            )
         self.deviate("added", ".headers.txt и .outcome.txt — для каждого шага (runbook просит их только для A и E).")
         self.deviate(
             "added",
@@ -635,11 +665,16 @@ class ProbeRun:
             self.block_e(specs)
             self.additions(addition_steps(self.ctx))
             self.block_f1()
-            pre = diagnose(self.runs, since=self.ctx.since, retry=self.retry, loader=None, proxy_note=self.proxy)
+            commands = self.commands()
+            pre = diagnose(
+                self.runs, since=self.ctx.since, retry=self.retry, loader=None, proxy_note=self.proxy,
+                commands=commands, zone=self.settings.zone,
+            )  # fmt: skip
             self.block_g(pre)
             diagnosis = diagnose(
-                self.runs, since=self.ctx.since, retry=self.retry, loader=self.loader, proxy_note=self.proxy
-            )
+                self.runs, since=self.ctx.since, retry=self.retry, loader=self.loader, proxy_note=self.proxy,
+                commands=commands, zone=self.settings.zone,
+            )  # fmt: skip
             self.standing_deviations()
             self.write_reports(diagnosis)
             log.info("Probe finished: %s (exit %d)", diagnosis.headline, diagnosis.exit_code)

@@ -178,9 +178,10 @@ def addition_steps(ctx: Context) -> list[StepSpec]:
         StepSpec("X1", "documented_form", "документированная форма: GET + JSON-тело, where payed=1 и payed_at >=",
                  "GET", "orders", body=documented_body(ctx), headers=DOC_HEADERS, addition=True,
                  check=Check(payed=True, since=ctx.since, since_field="payed_at", newest_first=True)),
-        StepSpec("X2a", "canary_no_body", "канарейка: GET /orders без тела (что сервер отдаёт по умолчанию)",
+        StepSpec("X2a", "no_body", "контрольный запрос: GET /orders без тела (что сервер отдаёт по умолчанию)",
                  "GET", "orders", headers=DOC_HEADERS, addition=True),
-        StepSpec("X2b", "canary_desc", "канарейка: тело {orderBy: id desc, perPage: 5} — первым должен быть новейший",
+        StepSpec("X2b", "newest_first", "контрольный запрос: тело {orderBy: id desc, perPage: 5} — первым должен "
+                 "быть новейший заказ",
                  "GET", "orders", body={"orderBy": {"id": "desc"}, "perPage": 5}, headers=DOC_HEADERS, addition=True,
                  check=Check(per_page=5, newest_first=True)),
         StepSpec("X3", "per_page", "учитывается ли perPage: тело {perPage: 7}", "GET", "orders",

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -58,10 +60,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _fail(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def _listen_error(host: str, port: int, exc: OSError) -> str:
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is already in use — stop the program that holds it, or give "
+            "another one with --port (--port 0 picks a free port)"
+        )
+    return f"cannot listen on {where}: {exc.strerror or exc} — check --host and --port (--port 0 picks a free port)"
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind and release the port, so that a busy one is reported before the data is generated."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        probe.bind((host, port))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.now is not None and args.now.tzinfo is None:
-        raise SystemExit("--now needs an offset, e.g. 2026-11-20T15:00:00+03:00")
+        return _fail("--now needs an offset, e.g. 2026-11-20T15:00:00+03:00", 2)
+    try:
+        _check_port(args.host, args.port)
+    except OSError as exc:
+        return _fail(_listen_error(args.host, args.port, exc), 1)
     config = SimulatorConfig(
         seed=args.seed,
         orders=args.orders,
@@ -83,9 +114,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     secret = (os.environ.get("QTICKETS_WEBHOOK_SECRET") or "").strip()
     if args.webhook_url and not secret:
-        raise SystemExit("--webhook-url needs QTICKETS_WEBHOOK_SECRET in the environment")
+        return _fail("--webhook-url needs QTICKETS_WEBHOOK_SECRET in the environment (never on the command line)", 2)
     sim = Simulator(config, faults)
-    with sim.serve(args.host, args.port) as server:
+    try:
+        server = sim.serve(args.host, args.port)
+    except OSError as exc:  # taken between the check and now
+        return _fail(_listen_error(args.host, args.port, exc), 1)
+    with server:
         print(server.base_url, flush=True)
         print(
             f"admin: {server.admin_url}  orders: {sim.stats()['orders']}  now: {sim.now().isoformat()}", file=sys.stderr

@@ -9,6 +9,7 @@ there and say so clearly instead of letting the engine fail with a stack trace.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -70,6 +71,7 @@ class Storage:
     target: str
     _lock: FileLock | None = field(default=None, repr=False)
     _open: Callable[[], Client] | None = field(default=None, repr=False)
+    schema_ready: bool = field(default=False, repr=False)  # migrations and views applied through this connection
 
     def another(self) -> Storage:
         """A second connection to the same ClickHouse, for another thread of this process (the embedded engine
@@ -118,9 +120,14 @@ class Storage:
         try:
             yield
         except OperationalError as exc:
+            hint = (
+                "the embedded engine stopped answering: check the free space and rights of its data directory; "
+                "finished runs are kept, the next run redoes this one"
+                if self.embedded
+                else "check that the server is up and reachable; finished runs are kept, the next run redoes this one"
+            )
             raise StorageUnreachableError(
-                f"ClickHouse at {self.target} failed during {_head(what)}: {_text(exc)}",
-                "check that the server is up and reachable; finished runs are kept, the next run redoes this one",
+                f"ClickHouse at {self.target} failed during {_head(what)}: {_text(exc)}", hint
             ) from None
         except ClickHouseError as exc:
             text = _text(exc)
@@ -176,9 +183,15 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
         lock = FileLock(data_dir / LOCK_NAME)
         acquired = lock.try_acquire()
     except OSError as exc:
+        if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+            blocker = next((p for p in (data_dir, *data_dir.parents) if p.exists() and not p.is_dir()), data_dir)
+            hint = f"{blocker} is a file, not a directory: set CLICKHOUSE_DATA_DIR to a directory this user can write"
+        elif exc.errno == errno.EROFS:
+            hint = "it is on a read-only file system: set CLICKHOUSE_DATA_DIR to a writable directory"
+        else:
+            hint = "give this user write access to it, or set CLICKHOUSE_DATA_DIR to a directory it can write"
         raise StorageError(
-            f"the embedded ClickHouse data directory {data_dir} cannot be used: {exc.strerror or exc}",
-            "give this user write access to it, or set CLICKHOUSE_DATA_DIR to a directory it can write",
+            f"the embedded ClickHouse data directory {data_dir} cannot be used: {exc.strerror or exc}", hint
         ) from None
     if not acquired:
         raise DataDirLockedError(
@@ -201,7 +214,10 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
                 f"the embedded ClickHouse data directory {data_dir} could not be opened (another process may hold it)",
                 "stop any other program using it, or set CLICKHOUSE_DATA_DIR to another directory",
             ) from None
-        raise StorageError(f"the embedded ClickHouse engine failed to start: {text[:200]}", "") from None
+        raise StorageError(
+            f"the embedded ClickHouse engine failed to start in {data_dir}: {text[:200]}",
+            "check the free space and rights of that directory, or set CLICKHOUSE_DATA_DIR to another one",
+        ) from None
     log.debug("Opened embedded ClickHouse at %s", data_dir)
     return Storage(_client=client, db=db, target=f"embedded:{data_dir}", _lock=lock, _open=open_client)
 

@@ -129,7 +129,8 @@ class Lease:
         self.name = name
         self.label = holder_label(trigger)
         self.ttl_s = ttl_s
-        self.settle_s = settle_s
+        # on the embedded engine every claim comes from this process, and an insert is visible once it returns
+        self.settle_s = 0.0 if storage.embedded else settle_s
         self.poll_s = poll_s
         self._sleep = sleep
         self.token = ""
