@@ -22,7 +22,7 @@ from ..domain.seats import inventory
 from ..errors import InvalidRecordError, ZakazError
 from ..storage import facts, schema
 from ..storage.connection import Storage
-from ..storage.staging import OrderLines, StagingWriter
+from ..storage.staging import STORE_LOCK, OrderLines, StagingWriter
 from ..storage.state import get_state
 from .encode import EncodedOrders, encode_orders
 
@@ -71,9 +71,10 @@ def write_order_texts(storage: Storage, texts: Sequence[bytes], *, run_id: str, 
             keys.append((order_id, version))
         batch.extend(one)
     writer = StagingWriter(storage)
-    new = writer.new_versions(batch.lines)
+    with STORE_LOCK:  # no scheduled run's write between the check and the insert
+        new = writer.new_versions(batch.lines)
+        out.order_rows, out.basket_rows = _Known(storage, new).write_orders(batch.lines)
     stored_keys = {batch.lines.keys[n] for n in new}
-    out.order_rows, out.basket_rows = _Known(storage, new).write_orders(batch.lines)
     out.rejects_stored = writer.write_rejects(batch.rejects)
     first: set[tuple[int, int]] = set()
     for n, key in enumerate(keys):

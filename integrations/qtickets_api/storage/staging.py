@@ -12,6 +12,7 @@ statement text holds only our table and column names.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,11 @@ import lz4.frame
 from . import schema
 from .connection import Storage
 from .schema import Table
+
+# "Which of these versions are new?" then "insert them" must not interleave with another writer of this process
+# (the service stores webhooks on one thread while a scheduled run writes on another), or both would store one
+# version. Reentrant: a caller that asked already may hold it around the insert.
+STORE_LOCK = threading.RLock()
 
 JSON_INSERT_SETTINGS = {
     "date_time_input_format": "best_effort",  # RFC 3339 with an offset, as msgspec writes datetimes
@@ -64,9 +70,10 @@ class StagingWriter:
         """Insert the order versions not stored yet; returns (order rows, basket rows) written."""
         if not batch.keys:
             return 0, 0
-        new = self.new_versions(batch)
-        self._insert_lines(schema.BASKETS, b"".join(batch.basket_lines[n] for n in new))
-        self._insert_lines(schema.ORDERS_RAW, b"".join(batch.raw_lines[n] for n in new))
+        with STORE_LOCK:
+            new = self.new_versions(batch)
+            self._insert_lines(schema.BASKETS, b"".join(batch.basket_lines[n] for n in new))
+            self._insert_lines(schema.ORDERS_RAW, b"".join(batch.raw_lines[n] for n in new))
         return len(new), sum(batch.basket_counts[n] for n in new)
 
     def new_versions(self, batch: OrderLines) -> list[int]:
