@@ -14,7 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 venv: $(STAMP)
 
 demo: $(STAMP)  ## start the simulator, run the loader on the embedded engine, print the README's checks
-	$(PY) -m integrations.qtickets_api.demo
+	$(PY) -m tools.demo
 
 test: $(STAMP) lint typecheck  ## the whole suite
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -33,10 +33,10 @@ bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results
 	$(PY) bench/webhooks.py
 
 soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator
-	$(PY) -m integrations.qtickets_api.soak --runs 200
+	$(PY) -m tools.soak --runs 200
 
 simulator: $(STAMP)  ## a QTickets simulator on port 8765 until Ctrl-C
-	$(PY) -m integrations.qtickets_api.simulator --port 8765 --seed 42 --orders 5000 --token demo-token --clock wall
+	$(PY) -m qtickets_sim --port 8765 --seed 42 --orders 5000 --token demo-token --clock wall
 
 clean:
 	rm -rf var/demo .pytest_cache .mypy_cache .ruff_cache

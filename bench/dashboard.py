@@ -46,9 +46,10 @@ from measure import REPO, child_env, machine_info
 from simproc import SimProcess
 
 from integrations.qtickets_api import connect, load_settings
-from integrations.qtickets_api.bi import install, panels
+from integrations.qtickets_api.bi import panels
 from integrations.qtickets_api.domain import MOSCOW
 from integrations.qtickets_api.service import LoaderSchedule, ReaderPool
+from integrations.qtickets_api.storage.bi_views import install
 
 RESULTS = REPO / "bench" / "results"
 PY = sys.executable

@@ -26,7 +26,7 @@ class SimProcess:
     ) -> None:
         self.orders = orders
         cmd = [
-            sys.executable, "-m", "integrations.qtickets_api.simulator", "--port", "0", "--seed", str(seed),
+            sys.executable, "-m", "qtickets_sim", "--port", "0", "--seed", str(seed),
             "--orders", str(orders), f"--token={token}", "--clock", "manual", "--now", now,
             "--activity-per-hour", str(activity_per_hour),
         ]  # fmt: skip

@@ -49,8 +49,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from integrations.qtickets_api.domain import decode_order  # noqa: E402
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig  # noqa: E402
-from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookSender  # noqa: E402
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig  # noqa: E402
+from qtickets_sim.webhooks import WebhookConfig, WebhookSender  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 MOSCOW = ZoneInfo("Europe/Moscow")

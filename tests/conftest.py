@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api import Settings, load_settings
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
 from integrations.qtickets_api.storage import connect
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 
 REPO = Path(__file__).resolve().parents[1]
 SIM_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""QTickets REST API → ClickHouse: the loader, the /orders probe and the QTickets simulator.
+"""QTickets REST API → ClickHouse: the loader, the /orders probe, the dashboard and the service.
 
 The public surface is ``__all__`` below (a test guards it): settings, a storage to open, one loader run as a
 library call, and the error tree. Everything else is internal and may change.
@@ -11,8 +11,7 @@ library call, and the error tree. Everything else is internal and may change.
         result = run_loader(settings, RunOptions(since=since, until=until), storage=storage)
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .config import Settings, load_settings
 from .errors import (
     ApiAuthError,

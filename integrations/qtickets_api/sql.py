@@ -8,76 +8,21 @@ first that fails stops the rest.
 
 from __future__ import annotations
 
-import io
 import shlex
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from .cli import main_guard
 from .config import load_settings
 from .errors import ConfigError, StorageQueryError, StorageUnreachableError
 from .storage.connection import Storage, connect
+from .storage.statements import render, split_statements
 
 PROG = "python -m integrations.qtickets_api.sql"
 LOADER = "python -m integrations.qtickets_api.loader"
 _MISSING = frozenset({"UNKNOWN_DATABASE", "UNKNOWN_TABLE"})
-
-
-def render(columns: Sequence[str], rows: Sequence[Sequence[object]], fmt: str) -> str:
-    if fmt == "tsv":
-        lines = ["\t".join(columns)] + ["\t".join("" if v is None else str(v) for v in row) for row in rows]
-        return "\n".join(lines) + "\n"
-    cells = [["NULL" if v is None else str(v) for v in row] for row in rows]
-    table = Table(*columns)
-    for row in cells:
-        table.add_row(*row)
-    # wide enough that no value is cut or wrapped: these checks are read by people and pasted into tickets
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    console = Console(record=True, width=max(80, sum(widths) + 3 * len(widths) + 1), file=io.StringIO())
-    console.print(table)
-    return console.export_text()
-
-
-def split_statements(sql: str) -> list[str]:
-    """The statements of ``sql`` split on ``;`` outside quotes, identifiers and comments; empty ones dropped."""
-    statements: list[str] = []
-    current: list[str] = []
-    has_code = False  # the current piece holds more than whitespace and comments
-    i, n = 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if ch in "'\"`":
-            end = i + 1
-            while end < n and sql[end] != ch:
-                end += 2 if sql[end] == "\\" else 1
-            current.append(sql[i : end + 1])
-            has_code, i = True, end + 1
-        elif sql.startswith("--", i) or ch == "#":
-            end = sql.find("\n", i)
-            end = n if end < 0 else end
-            current.append(sql[i:end])
-            i = end
-        elif sql.startswith("/*", i):
-            end = sql.find("*/", i + 2)
-            end = n if end < 0 else end + 2
-            current.append(sql[i:end])
-            i = end
-        elif ch == ";":
-            if has_code:
-                statements.append("".join(current).strip())
-            current, has_code, i = [], False, i + 1
-        else:
-            current.append(ch)
-            has_code = has_code or not ch.isspace()
-            i += 1
-    if has_code:
-        statements.append("".join(current).strip())
-    return statements
 
 
 def _run(storage: Storage, statement: str, fmt: str, envfile: Path | None) -> str:

@@ -214,7 +214,7 @@ def test_refunds_by_refund_date(client: TestClient, truth: Truth, world: World) 
 
 
 def test_sell_through_equals_the_seat_maps_and_unknown_capacity_stays_unknown(client: TestClient, world: World) -> None:
-    from integrations.qtickets_api.simulator.truth import expected_inventory
+    from qtickets_sim.truth import expected_inventory
 
     seats = {s["id"]: world.sim.seats(s["id"]) for e in world.sim.events() for s in e["shows"]}
     want = expected_inventory(world.sim.events(), seats, world.now)

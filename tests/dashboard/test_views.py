@@ -1,5 +1,5 @@
 """The bi_* views as a BI tool reads them (plain SELECTs, no FINAL): they equal the truth from the simulator's
-orders, and ``bi.install`` re-creates only what changed or went missing."""
+orders, and ``bi_views.install`` re-creates only what changed or went missing."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from integrations.qtickets_api import bi, connect
+from integrations.qtickets_api import connect
 from integrations.qtickets_api.bi import panels
 from integrations.qtickets_api.service import ReaderPool
+from integrations.qtickets_api.storage import bi_views
 from tests.dashboard.truth import Scope, Truth
 from tests.dashboard.world import World
 
@@ -80,15 +81,15 @@ def test_freshness_view_names_the_last_successful_run(readers: ReaderPool) -> No
 
 def test_install_recreates_only_changed_or_missing_views(world: World) -> None:
     with connect(world.settings) as storage:
-        assert bi.install(storage) == []
+        assert bi_views.install(storage) == []
         storage.command("DROP VIEW zakaz.bi_utm_daily")
-        assert bi.install(storage) == ["bi_utm_daily"]
+        assert bi_views.install(storage) == ["bi_utm_daily"]
         storage.command(
             "INSERT INTO zakaz.meta_bi_views VALUES ('bi_hourly_placeholder', 'x', now64(3)), "
             "('bi_sales_hourly', 'stale-checksum', now64(3))"
         )
-        assert bi.install(storage) == ["bi_sales_hourly"]
-        assert bi.install(storage) == []
-    names = {v.name for v in bi.views()}
+        assert bi_views.install(storage) == ["bi_sales_hourly"]
+        assert bi_views.install(storage) == []
+    names = {v.name for v in bi_views.views()}
     assert {"bi_sales_daily", "bi_refunds_daily", "bi_pace", "bi_sell_through", "bi_promo_daily", "bi_utm_daily",
             "bi_sales_hourly", "bi_attendance", "bi_plan_vs_fact", "bi_freshness"} <= names  # fmt: skip

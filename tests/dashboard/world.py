@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from integrations.qtickets_api import RunOptions, Settings, bi, connect, load_settings, run_loader
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
+from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
+from integrations.qtickets_api.storage import bi_views
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from tests.dashboard.facts_0002 import mark_capacity_unknown
 
 ORDERS = 3000
@@ -76,5 +77,5 @@ def simulated_world(root: Path, *, orders: int = ORDERS) -> Iterator[World]:
                 live = storage.rows("SELECT show_id FROM zakaz.fact_qtickets_inventory_latest ORDER BY show_id")
                 unknown = int(live[-1][0])
                 mark_capacity_unknown(storage, unknown)
-            bi.install(storage)
+            bi_views.install(storage)
         yield World(sim=sim, settings=settings, envfile=envfile, now=now, unknown_capacity_show=unknown)

@@ -10,8 +10,8 @@ import pytest
 
 from integrations.qtickets_api import RunOptions, Settings, load_settings, run_loader
 from integrations.qtickets_api.errors import ApiHttpError
-from integrations.qtickets_api.simulator import FaultConfig
-from integrations.qtickets_api.simulator.truth import expected_sales, malformed_order_ids
+from qtickets_sim import FaultConfig
+from qtickets_sim.truth import expected_sales, malformed_order_ids
 from tests.conftest import query
 from tests.loader.test_end_to_end import HISTORY_START, facts
 

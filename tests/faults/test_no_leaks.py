@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from integrations.qtickets_api import load_settings
-from integrations.qtickets_api.simulator import FaultConfig
+from qtickets_sim import FaultConfig
 from tests.conftest import query, run_cli
 
 

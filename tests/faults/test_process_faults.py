@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api import load_settings
-from integrations.qtickets_api.simulator import FaultConfig
+from qtickets_sim import FaultConfig
 from tests.conftest import REPO, query
 from tests.faults.test_api_faults import assert_no_duplicates
 from tests.loader.test_end_to_end import facts, truth

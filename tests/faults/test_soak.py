@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from integrations.qtickets_api.soak import soak
+from tools.soak import soak
 
 
 def test_short_soak_loses_and_duplicates_nothing(tmp_path: Path) -> None:

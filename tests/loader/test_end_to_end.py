@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from integrations.qtickets_api import RunOptions, Settings, run_loader
-from integrations.qtickets_api.simulator.truth import expected_inventory, expected_inventory_zones, expected_sales
+from qtickets_sim.truth import expected_inventory, expected_inventory_zones, expected_sales
 from tests.conftest import query
 
 HISTORY_START = datetime(2021, 1, 1, tzinfo=UTC)

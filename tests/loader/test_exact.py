@@ -13,8 +13,8 @@ import pytest
 
 from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
 from integrations.qtickets_api.ingest import encode_orders
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
 from integrations.qtickets_api.storage import StagingWriter, Target, facts, migrations
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from tests.conftest import SIM_NOW, query, run_cli, write_env
 from tests.loader.test_end_to_end import HISTORY_START, assert_facts_equal_truth, backfill, incremental
 from tests.loader.test_fact_columns import assert_all_facts_equal_truth

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from integrations.qtickets_api.simulator import FaultConfig
+from qtickets_sim import FaultConfig
 from tests.conftest import REPO, run_cli
 from tests.loader.test_end_to_end import backfill
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api import ApiError, RunOptions, Settings, connect, run_loader
-from integrations.qtickets_api.simulator import FaultConfig
+from qtickets_sim import FaultConfig
 from tests.loader.test_end_to_end import HISTORY_START, assert_facts_equal_truth
 
 

@@ -20,7 +20,7 @@ from unittest import mock
 
 import pytest
 
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 
 PROBE = "integrations.qtickets_api.probe"
 

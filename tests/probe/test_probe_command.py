@@ -111,7 +111,7 @@ def test_a_leak_past_every_redaction_deletes_the_output_and_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from integrations.qtickets_api.probe import artifacts, exchange
-    from integrations.qtickets_api.simulator import FaultConfig
+    from qtickets_sim import FaultConfig
 
     token = probe_token()
     # break two layers on purpose: headers shown with the real token, and no redaction on write

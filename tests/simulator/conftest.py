@@ -16,7 +16,7 @@ _ROOT = str(Path(__file__).resolve().parents[2])
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from integrations.qtickets_api.simulator import FaultConfig, SimServer, Simulator, SimulatorConfig  # noqa: E402
+from qtickets_sim import FaultConfig, SimServer, Simulator, SimulatorConfig  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TOKEN = "t0k"

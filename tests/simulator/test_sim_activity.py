@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from integrations.qtickets_api.simulator import OrderRejected, Simulator
-from integrations.qtickets_api.simulator.clock import SimClock
-from integrations.qtickets_api.simulator.dates import MSK
+from qtickets_sim import OrderRejected, Simulator
+from qtickets_sim.clock import SimClock
+from qtickets_sim.dates import MSK
 
 Start = Callable[..., tuple[Simulator, httpx.Client]]
 

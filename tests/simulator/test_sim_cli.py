@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_cli_serves_until_sigterm() -> None:
     command = [
-        sys.executable, "-m", "integrations.qtickets_api.simulator", "--port", "0", "--seed", "3", "--orders", "120",
+        sys.executable, "-m", "qtickets_sim", "--port", "0", "--seed", "3", "--orders", "120",
         "--token", "cli-token", "--clock", "manual", "--now", "2026-11-20T15:00:00+03:00", "--latency-ms", "1",
         "--malformed-orders", "2", "--p-503", "0",
     ]  # fmt: skip

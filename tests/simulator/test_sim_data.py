@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import httpx
 
-from integrations.qtickets_api.simulator import Simulator
+from qtickets_sim import Simulator
 
 ORDER_FIELDS = {
     "id", "uniqid", "payed", "payed_at", "created_at", "updated_at", "deleted_at", "event_id", "price",

@@ -10,7 +10,7 @@ import httpx
 import orjson
 import pytest
 
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, truth
+from qtickets_sim import FaultConfig, Simulator, truth
 
 UNKNOWN_ERROR = {"error": "Unknown error", "status": 503, "code": "UNKNOWN_ERROR", "info": []}
 Start = Callable[..., tuple[Simulator, httpx.Client]]

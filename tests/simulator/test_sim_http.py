@@ -9,8 +9,8 @@ import httpx
 import orjson
 import pytest
 
-from integrations.qtickets_api.simulator import SimServer, Simulator
-from integrations.qtickets_api.simulator.dates import MSK
+from qtickets_sim import SimServer, Simulator
+from qtickets_sim.dates import MSK
 
 UNKNOWN_ERROR = {"error": "Unknown error", "status": 503, "code": "UNKNOWN_ERROR", "info": []}
 

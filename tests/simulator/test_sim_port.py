@@ -24,7 +24,7 @@ def busy_port() -> Iterator[int]:
 
 
 def run_simulator(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "integrations.qtickets_api.simulator", *args]
+    command = [sys.executable, "-m", "qtickets_sim", *args]
     environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
 

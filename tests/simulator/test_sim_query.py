@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.simulator.query import (
+from qtickets_sim.query import (
     Kind,
     ListQuery,
     ListSource,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 
-from integrations.qtickets_api.simulator import Simulator
+from qtickets_sim import Simulator
 
 
 def test_126k_orders(fresh: Callable[..., Simulator]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from integrations.qtickets_api.simulator import Simulator
+from qtickets_sim import Simulator
 
 SEAT_FIELDS = {
     "id", "root_id", "zone_id", "zone_root_id", "name", "row", "place", "admission", "max_quantity", "free_quantity",

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from integrations.qtickets_api.simulator import Simulator
+from qtickets_sim import Simulator
 
 Check = Callable[[Any], bool]
 MSK = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:00$")  # every timestamp is written in Moscow time

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from integrations.qtickets_api.simulator import FaultConfig, Simulator
-from integrations.qtickets_api.simulator.truth import (
+from qtickets_sim import FaultConfig, Simulator
+from qtickets_sim.truth import (
     expected_inventory,
     expected_inventory_zones,
     expected_refunds,

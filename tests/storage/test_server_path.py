@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api import RunOptions, Settings, load_settings, run_loader
-from integrations.qtickets_api.simulator import FaultConfig
-from integrations.qtickets_api.simulator.truth import expected_inventory
 from integrations.qtickets_api.storage import Storage, connect
+from qtickets_sim import FaultConfig
+from qtickets_sim.truth import expected_inventory
 from tests.conftest import REPO, query, run_cli, write_env
 from tests.loader.test_end_to_end import HISTORY_START, assert_facts_equal_truth, truth
 from tests.support.ch_http_front import ChHttpFront

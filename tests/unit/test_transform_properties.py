@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from integrations.qtickets_api import Settings
 from integrations.qtickets_api.domain import Order, convert, sales_rows
 from integrations.qtickets_api.ingest import encode_orders
-from integrations.qtickets_api.simulator.truth import expected_sales
 from integrations.qtickets_api.storage import StagingWriter, Storage, connect, facts, migrations
+from qtickets_sim.truth import expected_sales
 
 BASE = datetime(2025, 12, 31, 20, 0, tzinfo=UTC)  # near midnight in Moscow and a month boundary
 

@@ -22,8 +22,8 @@ import uvicorn
 from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
 from integrations.qtickets_api.domain import decode_order
 from integrations.qtickets_api.service import Service, build_app, service_options
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
 from integrations.qtickets_api.storage import Storage, connect_reader
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from tests.support import fact_truth
 
 SECRET = "whsec-LEAKCHECK-" + secrets.token_hex(16)

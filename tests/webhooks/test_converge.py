@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api.service import LoaderSchedule
-from integrations.qtickets_api.simulator.truth import expected_inventory
-from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookFaults
+from qtickets_sim.truth import expected_inventory
+from qtickets_sim.webhooks import WebhookConfig, WebhookFaults
 from tests.webhooks.support import (
     SECRET,
     Running,

@@ -15,8 +15,8 @@ import httpx
 import orjson
 
 from integrations.qtickets_api.domain import decode_order
-from integrations.qtickets_api.simulator import Simulator, SimulatorConfig
-from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookFaults
+from qtickets_sim import Simulator, SimulatorConfig
+from qtickets_sim.webhooks import WebhookConfig, WebhookFaults
 from tests.webhooks.support import SECRET, free_port, write_env
 
 REPO = Path(__file__).resolve().parents[2]

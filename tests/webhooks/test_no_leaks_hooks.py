@@ -13,8 +13,8 @@ from pathlib import Path
 
 import orjson
 
-from integrations.qtickets_api.simulator import FaultConfig, Simulator, SimulatorConfig
-from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookFaults
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
+from qtickets_sim.webhooks import WebhookConfig, WebhookFaults
 from tests.webhooks.support import SECRET, free_port, open_a_show, write_env
 from tests.webhooks.test_kill import wait_up
 

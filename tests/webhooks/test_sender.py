@@ -20,9 +20,9 @@ import httpx
 import orjson
 import pytest
 
-from integrations.qtickets_api.simulator import Simulator, SimulatorConfig
-from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookFaults
 from integrations.qtickets_api.webhooks import sign
+from qtickets_sim import Simulator, SimulatorConfig
+from qtickets_sim.webhooks import WebhookConfig, WebhookFaults
 from tests.webhooks.support import open_a_show
 
 SECRET = "whsec-sender-test-0123456789"
@@ -191,7 +191,7 @@ def test_the_simulator_process_sends_its_activity_with_the_secret_from_the_envir
     env = {k: v for k, v in os.environ.items() if not k.startswith("QTICKETS")}
     env.update(PYTHONPATH=str(REPO), QTICKETS_WEBHOOK_SECRET=SECRET)
     process = subprocess.Popen(
-        [sys.executable, "-m", "integrations.qtickets_api.simulator", "--port", "0", "--orders", "300",
+        [sys.executable, "-m", "qtickets_sim", "--port", "0", "--orders", "300",
          "--clock", "wall", "--speed", "600", "--activity-per-hour", "600", "--webhook-url", receiver.url,
          "--webhook-p-duplicate", "0.5"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from integrations.qtickets_api.simulator import Simulator, SimulatorConfig
-from integrations.qtickets_api.simulator.webhooks import WebhookConfig, WebhookSender
 from integrations.qtickets_api.webhooks import sign, signature_ok
+from qtickets_sim import Simulator, SimulatorConfig
+from qtickets_sim.webhooks import WebhookConfig, WebhookSender
 
 SECRET = "whsec-Фыва-0123456789abcdef"
 

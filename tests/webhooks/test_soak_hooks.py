@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from integrations.qtickets_api.soak import soak
+from tools.soak import soak
 
 
 def test_short_soak_with_webhooks_and_polling_together(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ import httpx
 import msgspec
 import orjson
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ApiAuthError, ApiHttpError, ApiMalformedError, ApiUnreachableError, TransientError
 from .retry import RETRYABLE_STATUSES, RetryPolicy, parse_retry_after
 

@@ -1,6 +1,3 @@
-"""The BI layer: the ``bi_*`` views any BI tool reads (``views/*.sql``, installed by ``install``), and the
-queries behind each panel of the dashboard (``panels``), with their filters (``filters``)."""
+"""The BI layer: the queries behind each panel of the dashboard (``panels``), with their filters (``filters``).
 
-from .install import View, install, views
-
-__all__ = ["View", "install", "views"]
+The ``bi_*`` views any BI tool reads are part of the schema: ``storage/bi_views``, installed by the migration step."""

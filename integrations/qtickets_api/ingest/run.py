@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from .. import __version__, bi
+from .._version import __version__
 from ..api.client import QTicketsClient
 from ..api.paging import iter_pages
 from ..api.retry import RetryPolicy
@@ -149,8 +149,7 @@ class LoaderRun:
         if self.storage is None:
             self.storage = self._connect_waiting()
         if not self.storage.schema_ready:  # a service making run after run on one connection applies them once
-            migrations.apply(self.storage, self.settings.tz)
-            bi.install(self.storage)
+            migrations.migrate(self.storage, self.settings.tz)
             self.storage.schema_ready = True
         self._take_lease(self.storage)
         self.writer = StagingWriter(self.storage)

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..domain.moscow import MOSCOW
 from ..domain.redaction import fingerprint, redact, scrub_personal_data
 

@@ -12,8 +12,8 @@ from ..config import Settings
 from ..domain.redaction import redact
 from ..errors import StorageError, ZakazError
 from ..ingest import RunOptions, run_loader
-from ..sql import render
 from ..storage.connection import connect
+from ..storage.statements import render
 from .artifacts import OutDir
 from .diagnosis import LoaderOutcome
 from .logs import capture

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .. import __version__
+from .._version import __version__
 from ..config import Settings
 from ..errors import ProbeError
 from .artifacts import ARCHIVE, OutDir

@@ -21,14 +21,14 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
-from .. import bi
 from ..api.client import QTicketsClient
 from ..api.retry import RetryPolicy
 from ..config import Settings
 from ..dashboard.app import create_app
 from ..ingest.one_order import OrderOutcome
 from ..storage import Storage, connect, job_runs, migrations
-from ..webhooks import Receiver, Refresher, RunGate, WebhookStore
+from ..storage.run_gate import RunGate
+from ..webhooks import Receiver, Refresher, WebhookStore
 from .options import ServiceOptions
 from .readers import ReaderPool
 from .schedule import LoaderSchedule
@@ -59,8 +59,7 @@ class Service:
         needs_writer = self.options.schedule or self.settings.uses_embedded_clickhouse or hooks.enabled
         if needs_writer:
             self.writer = connect(self.settings)
-            migrations.apply(self.writer, self.settings.tz)
-            bi.install(self.writer)
+            migrations.migrate(self.writer, self.settings.tz)
         try:
             self.readers = ReaderPool(self.settings.clickhouse, credentials=self.options.reader)
         except Exception:

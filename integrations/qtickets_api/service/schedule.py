@@ -20,12 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from .. import __version__
+from .._version import __version__
 from ..config import Settings
 from ..errors import RunLockedError, ZakazError
 from ..ingest import RunOptions, run_loader
 from ..storage import Storage, job_runs
-from ..webhooks.refresh import RunGate
+from ..storage.run_gate import RunGate
 from .stopping import StoppableTransport
 from .window import last_success_window_end, scheduled_window
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
-from . import schema
+from . import bi_views, schema
 from .connection import Storage
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -70,3 +70,9 @@ def apply(storage: Storage, tz: str) -> list[int]:
         log.info("Applied schema migration %04d_%s", migration.version, migration.name)
         applied.append(migration.version)
     return applied
+
+
+def migrate(storage: Storage, tz: str) -> None:
+    """The whole migration step: the tables' migrations, then the ``bi_*`` views that read them."""
+    apply(storage, tz)
+    bi_views.install(storage)

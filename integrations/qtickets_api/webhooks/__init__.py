@@ -3,7 +3,7 @@ before answering (``store``), and refresh the facts it touches (``refresh``); ``
 
 from .parse import EVENT_TYPES, Delivery, Refusal, parse
 from .receiver import MAX_BYTES, Receiver, ReceiverStats
-from .refresh import Refresher, RefreshStats, RunGate
+from .refresh import Refresher, RefreshStats
 from .store import StoreStats, WebhookStore
 from .verify import sign, signature_ok
 
@@ -16,7 +16,6 @@ __all__ = [
     "RefreshStats",
     "Refresher",
     "Refusal",
-    "RunGate",
     "StoreStats",
     "WebhookStore",
     "parse",

@@ -19,8 +19,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..api.client import QTicketsClient
@@ -29,6 +28,7 @@ from ..ingest.one_order import refresh_show_inventory
 from ..storage import facts
 from ..storage.connection import Storage
 from ..storage.lease import Lease
+from ..storage.run_gate import RunGate
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -36,46 +36,6 @@ DEBOUNCE_S = 0.25
 LEASE_WAIT_S = 60.0
 LEASE_POLL_S = 0.5
 RETRY_S = 2.0
-
-
-class RunGate:
-    """One writer of the facts at a time inside this process; a loader run that asks goes before the next
-    refresh (refreshes come back-to-back during a burst and would otherwise keep it waiting)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._busy = False
-        self._loaders_waiting = 0
-
-    @contextmanager
-    def loader(self) -> Iterator[None]:
-        with self._cond:
-            self._loaders_waiting += 1
-            try:
-                while self._busy:
-                    self._cond.wait()
-            finally:
-                self._loaders_waiting -= 1
-            self._busy = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._busy = False
-                self._cond.notify_all()
-
-    @contextmanager
-    def refresh(self) -> Iterator[None]:
-        with self._cond:
-            while self._busy or self._loaders_waiting:
-                self._cond.wait()
-            self._busy = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._busy = False
-                self._cond.notify_all()
 
 
 @dataclass

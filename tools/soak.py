@@ -27,15 +27,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
-from .domain.records import Order, convert
-from .errors import InvalidRecordError, ZakazError
-from .ingest import RunOptions, run_loader
-from .logs import configure
-from .simulator import FaultConfig, Simulator, SimulatorConfig
-from .simulator.truth import expected_sales, malformed_order_ids
-from .simulator.webhooks import WebhookConfig, WebhookFaults, WebhookSender
-from .storage.connection import Storage, connect
+from integrations.qtickets_api.config import Settings
+from integrations.qtickets_api.domain.records import Order, convert
+from integrations.qtickets_api.errors import InvalidRecordError, ZakazError
+from integrations.qtickets_api.ingest import RunOptions, run_loader
+from integrations.qtickets_api.logs import configure
+from integrations.qtickets_api.storage.connection import Storage, connect
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
+from qtickets_sim.truth import expected_sales, malformed_order_ids
+from qtickets_sim.webhooks import WebhookConfig, WebhookFaults, WebhookSender
 
 WEBHOOK_FAULTS = WebhookFaults(
     p_duplicate=0.2, p_reorder=0.2, reorder_delay_s=0.2, p_drop=0.05, attacks_per_delivery=0.1
@@ -154,7 +154,7 @@ def _store(
     # imported here: the service pulls in the web stack, which polling alone does not need
     import uvicorn
 
-    from .service import Service, build_app, service_options
+    from integrations.qtickets_api.service import Service, build_app, service_options
 
     secret = "soak-" + secrets.token_hex(16)
     with socket.socket() as probe:

@@ -1,4 +1,6 @@
-"""The BI views are code, not history: ``bi/views/*.sql`` is what they are now, and ``install`` makes ClickHouse agree.
+"""The BI views are code, not history: ``bi_views/*.sql`` is what they are now, and ``install`` makes ClickHouse agree.
+
+They are part of the schema, so the migration step (:func:`.migrations.migrate`) installs them.
 
 Each file holds one ``CREATE OR REPLACE VIEW``; files are applied in name order (a view that reads another comes
 after it). A small meta table keeps each view's checksum, so a start-up or a loader run re-creates only the views
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
-from ..storage import Storage
+from .connection import Storage
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -38,9 +40,9 @@ class View:
 
 
 def views() -> list[View]:
-    """Every view of ``bi/views``, in the order they are created."""
+    """Every view of ``bi_views``, in the order they are created."""
     found = []
-    for entry in resources.files(__package__).joinpath("views").iterdir():
+    for entry in resources.files(__package__).joinpath("bi_views").iterdir():
         match = _FILE.match(entry.name)
         if match:
             found.append((entry.name, View(match.group(1), entry.read_text(encoding="utf-8"))))
@@ -79,3 +81,6 @@ def install(storage: Storage) -> list[str]:
     if created:
         log.info("Installed BI views: %s", ", ".join(created))
     return created
+
+
+__all__ = ["META_TABLE", "View", "install", "views"]

@@ -8,13 +8,13 @@ zones of unknown capacity and seated shows whose events weigh hundreds of kiloby
 
 In-process::
 
-    from integrations.qtickets_api.simulator import Simulator, SimulatorConfig, FaultConfig
+    from qtickets_sim import Simulator, SimulatorConfig, FaultConfig
 
     sim = Simulator(SimulatorConfig(seed=1, orders=2000, token="t0k"), faults=FaultConfig())
     with sim.serve() as server:
         ...  # server.base_url == "http://127.0.0.1:PORT/api/rest/v1"
 
-As a process: ``python -m integrations.qtickets_api.simulator --help``; it prints its base URL and can be driven
+As a process: ``python -m qtickets_sim --help``; it prints its base URL and can be driven
 through ``/_sim/advance``, ``/_sim/faults``, ``/_sim/orders``, ``/_sim/events``, ``/_sim/stats``, ``/_sim/now`` and
 ``/_sim/webhooks``. The expected sales and inventory to compare a loader with are in :mod:`.truth`. It can send its
 activity as QTickets webhooks (``sim.send_webhooks(WebhookConfig(url, secret))``, :mod:`.webhooks`).

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .simulator import FaultConfig, Simulator, SimulatorConfig
+from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 
 DEMO_DIR = Path("var/demo")
 README_CHECKS = [

@@ -1,6 +1,6 @@
 """Run the simulator as a separate process:
 
-    python -m integrations.qtickets_api.simulator --port 8765 --seed 42 --orders 5000 --token TOKEN
+    python -m qtickets_sim --port 8765 --seed 42 --orders 5000 --token TOKEN
            [--webhook-url http://127.0.0.1:8080/webhooks/qtickets]
 
 Prints the base URL on the first line of stdout and serves until SIGTERM or SIGINT. With ``--webhook-url`` it also
@@ -29,7 +29,7 @@ from .webhooks import WebhookConfig, WebhookFaults
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m integrations.qtickets_api.simulator",
+        prog="python -m qtickets_sim",
         description="A local QTickets REST API v1 with deterministic data and injectable faults.",
     )
     parser.add_argument("--host", default="127.0.0.1")
