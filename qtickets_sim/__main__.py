@@ -10,7 +10,6 @@ from the command line, where other users would see it); ``GET /_sim/webhooks`` c
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import errno
 import os
@@ -20,44 +19,68 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from types import FrameType
+from types import FrameType, SimpleNamespace
+
+import click
 
 from .faults import FaultConfig
 from .simulator import Simulator, SimulatorConfig
 from .webhooks import WebhookConfig, WebhookFaults
 
+PROG = "python -m qtickets_sim"
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m qtickets_sim",
-        description="A local QTickets REST API v1 with deterministic data and injectable faults.",
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--orders", type=int, default=5000, help="orders in the generated history")
-    parser.add_argument("--token", default="sim-token", help="the Bearer token the API accepts")
-    parser.add_argument("--now", type=datetime.fromisoformat, default=None, help="ISO-8601 with offset")
-    parser.add_argument("--per-page-cap", type=int, default=500)
-    parser.add_argument("--activity-per-hour", type=float, default=40.0, help="live changes per simulated hour")
-    parser.add_argument("--clock", choices=("wall", "manual"), default="wall")
-    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per wall second")
-    parser.add_argument("--scans-per-hour", type=float, default=0.0, help="tickets scanned at open shows")
-    hooks = parser.add_argument_group("webhooks (secret: QTICKETS_WEBHOOK_SECRET in the environment)")
-    hooks.add_argument("--webhook-url", default=None, help="send the activity as QTickets webhooks to this URL")
-    hooks.add_argument("--webhook-time-scale", type=float, default=1.0, help="seconds per second of the n³ retries")
-    for field in dataclasses.fields(WebhookFaults):
-        default = getattr(WebhookFaults, field.name)
-        hooks.add_argument("--webhook-" + field.name.replace("_", "-"), type=float, default=default, metavar="FLOAT")
-    faults = parser.add_argument_group("faults (all off by default)")
-    for field in dataclasses.fields(FaultConfig):
-        flag = "--" + field.name.replace("_", "-")
-        default = getattr(FaultConfig, field.name)
+
+def _iso(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 time, e.g. 2026-11-20T15:00:00+03:00") from None
+
+
+def _dataclass_options(cls: type, prefix: str, *, section: str) -> list[click.Option]:
+    """One option per field of a config dataclass (faults, webhook faults): adding a field adds its flag."""
+    options = []
+    for field in dataclasses.fields(cls):
+        default = getattr(cls, field.name)
+        flag = f"--{prefix}{field.name.replace('_', '-')}"
+        name = (prefix + field.name).replace("-", "_")
         if isinstance(default, bool):
-            faults.add_argument(flag, action="store_true")
+            options.append(click.Option([flag, name], is_flag=True, help=section))
         else:
-            faults.add_argument(flag, type=type(default), default=default, metavar=type(default).__name__.upper())
-    return parser
+            options.append(
+                click.Option([flag, name], type=type(default), default=default, show_default=True, help=section)
+            )
+    return options
+
+
+def _command() -> click.Command:
+    params: list[click.Parameter] = [
+        click.Option(["--host"], default="127.0.0.1", show_default=True),
+        click.Option(["--port"], type=int, default=8765, show_default=True, help="0 picks a free port"),
+        click.Option(["--seed"], type=int, default=42, show_default=True),
+        click.Option(["--orders"], type=int, default=5000, show_default=True, help="orders in the generated history"),
+        click.Option(["--token"], default="sim-token", show_default=True, help="the Bearer token the API accepts"),
+        click.Option(["--now", "now"], default=None, help="ISO-8601 with offset"),
+        click.Option(["--per-page-cap"], type=int, default=500, show_default=True),
+        click.Option(
+            ["--activity-per-hour"], type=float, default=40.0, show_default=True, help="live changes per hour"
+        ),
+        click.Option(["--clock"], type=click.Choice(["wall", "manual"]), default="wall", show_default=True),
+        click.Option(["--speed"], type=float, default=1.0, show_default=True, help="simulated s per wall s"),
+        click.Option(["--scans-per-hour"], type=float, default=0.0, show_default=True, help="tickets scanned"),
+        click.Option(["--webhook-url"], default=None, help="send the activity as QTickets webhooks to this URL"),
+        click.Option(["--webhook-time-scale"], type=float, default=1.0, show_default=True, help="n³ retry seconds"),
+        *_dataclass_options(WebhookFaults, "webhook-", section="webhook fault"),
+        *_dataclass_options(FaultConfig, "", section="fault (off by default)"),
+    ]
+    return click.Command(
+        "qtickets_sim",
+        params=params,
+        callback=lambda **kwargs: kwargs,
+        help="A local QTickets REST API v1 with deterministic data and injectable faults. "
+        "Webhooks are signed with QTICKETS_WEBHOOK_SECRET from the environment.",
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+    )
 
 
 def _fail(message: str, code: int) -> int:
@@ -85,8 +108,26 @@ def _check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+def _parse(argv: Sequence[str] | None) -> SimpleNamespace | int:
+    command = _command()
+    try:
+        values = command.main(list(sys.argv[1:] if argv is None else argv), prog_name=PROG, standalone_mode=False)
+    except click.UsageError as exc:
+        return _fail(f"{exc.format_message()} (see {PROG} --help)", 2)
+    if not isinstance(values, dict):  # --help was printed
+        return 0
+    if values["now"] is not None:
+        try:
+            values["now"] = _iso(values["now"])
+        except click.BadParameter as exc:
+            return _fail(f"--now: {exc.message}", 2)
+    return SimpleNamespace(**values)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
+    if isinstance(args, int):
+        return args
     if args.now is not None and args.now.tzinfo is None:
         return _fail("--now needs an offset, e.g. 2026-11-20T15:00:00+03:00", 2)
     try:

@@ -13,7 +13,6 @@ webhooks) deliveries not answered 200 or forgeries accepted. Exit 1 if any.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import random
 import secrets
@@ -27,6 +26,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
+
+from integrations.qtickets_api.cli import main_guard
 from integrations.qtickets_api.config import Settings
 from integrations.qtickets_api.domain.records import Order, convert
 from integrations.qtickets_api.errors import InvalidRecordError, ZakazError
@@ -234,22 +236,23 @@ def compare(sim: Simulator, storage: Any) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--orders", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--activity-per-hour", type=float, default=120.0)
-    parser.add_argument("--no-webhooks", action="store_true", help="polling alone, without the webhook receiver")
-    args = parser.parse_args(argv)
+@click.command(help=__doc__.splitlines()[0] if __doc__ else None)
+@click.option("--runs", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--orders", type=click.IntRange(min=1), default=3000, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option("--activity-per-hour", type=click.FloatRange(min=0), default=120.0, show_default=True)
+@click.option("--no-webhooks", is_flag=True, help="polling alone, without the webhook receiver")
+def cli(runs: int, orders: int, seed: int, activity_per_hour: float, no_webhooks: bool) -> None:
+    sys.exit(_soak_command(runs, orders, seed, activity_per_hour, webhooks=not no_webhooks))
+
+
+def _soak_command(runs: int, orders: int, seed: int, activity_per_hour: float, *, webhooks: bool) -> int:
     configure(verbose=False)
     import logging
 
     logging.getLogger("integrations").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="zakaz-soak-") as tmp:
-        report = soak(
-            args.runs, args.orders, args.seed, Path(tmp) / "ch", args.activity_per_hour, webhooks=not args.no_webhooks
-        )
+        report = soak(runs, orders, seed, Path(tmp) / "ch", activity_per_hour, webhooks=webhooks)
     width = max(len(k) for k in report)
     for key, value in report.items():
         print(f"{key:<{width}}  {value}")
@@ -259,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-__all__ = ["compare", "main", "random_faults", "soak", "webhook_report"]
+main = main_guard(cli, "python -m tools.soak")
+
+__all__ = ["cli", "compare", "main", "random_faults", "soak", "webhook_report"]
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

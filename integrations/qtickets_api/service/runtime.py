@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Mount, Route
 
 from ..api.client import QTicketsClient
 from ..api.retry import RetryPolicy
@@ -32,7 +33,6 @@ from ..webhooks import Receiver, Refresher, WebhookStore
 from .options import ServiceOptions
 from .readers import ReaderPool
 from .schedule import LoaderSchedule
-from .webhook_route import WebhookRoute
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -170,15 +170,22 @@ def build_app(service: Service) -> Starlette:
                 await run_in_threadpool(service.close)
             log.info("Service stopped")
 
-    app = create_app(
+    dashboard = create_app(
         _Pending(service.settings.clickhouse_db),
         org_name=service.settings.org_name,
         password=service.options.password or None,
         user=service.options.user,
-        lifespan=lifespan,
     )
-    board = app.state.dashboard
-    app.add_middleware(WebhookRoute, path=service.options.webhooks.path, endpoint=service.receiver)
+    board = dashboard.state.dashboard
+    # The webhook path sits outside the dashboard's basic auth: QTickets signs its requests instead of logging in.
+    # Every method reaches the receiver (it answers 405 itself), with or without a trailing slash (no redirect:
+    # a sender does not follow one with its POST).
+    hook_path = service.options.webhooks.path.rstrip("/") or "/"
+    hook_routes = [Route(hook_path, service.receiver, methods=None)]
+    if hook_path != "/":
+        hook_routes.append(Route(hook_path + "/", service.receiver, methods=None))
+    app = Starlette(routes=[*hook_routes, Mount("", app=dashboard)], lifespan=lifespan)
+    app.state.dashboard = board
     return app
 
 
