@@ -115,7 +115,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     packages = {}
-    for name in ("chdb-core", "clickhouse-connect", "httpx", "msgspec", "orjson", "dlt", "duckdb", "pyarrow",
+    for name in ("chdb-core", "clickhouse-connect", "httpx", "msgspec", "dlt", "duckdb", "pyarrow",
                  "pyinstrument", "psutil"):  # fmt: skip
         try:
             packages[name] = metadata.version(name)

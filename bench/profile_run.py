@@ -47,7 +47,6 @@ ORDERS: list[tuple[str, str | None, str]] = [
     ("qtickets_api/domain/records.py", None, "transforming (msgspec, scrub, rows)"),
     ("qtickets_api/domain/redaction.py", None, "transforming (msgspec, scrub, rows)"),
     ("qtickets_api/storage/", None, "inserting (dedup query + insert)"),
-    ("qtickets_api/ingest/write_behind.py", None, "inserting (dedup query + insert)"),
 ]
 NETWORK = "network (HTTP client + wait)"
 
@@ -98,7 +97,7 @@ def main() -> int:
     from integrations.qtickets_api import RunOptions, load_settings, run_loader
     from integrations.qtickets_api.loader import parse_when
 
-    switch_off({"prefetch", "write_behind"})
+    switch_off({"prefetch"})
     settings = load_settings(args.envfile)
     options = RunOptions(
         since=parse_when(args.since, settings.tz, end=False),

@@ -223,8 +223,7 @@ def machinery(bench: Bench, sim: SimProcess, tmp: Path, *, latency: bool) -> dic
             f"baseline-no-workers-{tag}", sim, [*flags, "--workers", "0"], tree=tree
         )
         out["current"][f"default_{tag}"] = bench.loader(f"current-{tag}", sim, flags)
-        pieces = ("gc", "write_behind", "prefetch") if delay == 0 else ("prefetch",)
-        for piece in pieces:
+        for piece in ("prefetch",):
             out["current"][f"without_{piece}_{tag}"] = bench.loader(
                 f"without-{piece}-{tag}", sim, flags, command=[*VARIANTS, "--without", piece, "--"]
             )
@@ -353,17 +352,6 @@ def main() -> int:
             full["changes_in_15_min"] = _changes(changes)
             sim.set_faults(ignore_select=False)
             results["events_forms"] = {"selected": median_run(incrementals), "full": full}
-            if not args.no_machinery:
-                results["machinery"]["incremental"] = {
-                    piece: bench.loader(
-                        f"incremental-without-{piece}", sim, ["--since-hours", "24"], data_dir=base_dir,
-                        command=[*VARIANTS, "--without", piece, "--"],
-                    )
-                    for piece in ("seats_parallel",)
-                }  # fmt: skip
-                results["machinery"]["incremental"]["default"] = bench.loader(
-                    "incremental-default", sim, ["--since-hours", "24"], data_dir=base_dir
-                )
             # 7. Many runs in one process, as the service makes them
             results["inprocess"] = bench.inprocess(sim, base_dir, INPROCESS_RUNS)
             if not args.no_latency:
@@ -472,13 +460,6 @@ def machinery_rows(m: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         gain = round(run["wall_s"] / default["wall_s"] - 1, 3)
         value = f"{default['wall_s']:.2f} s with, {run['wall_s']:.2f} s without: {gain:+.0%}"
         rows.append((f"   {piece}, {tag}", "backfill with / without", value, ">= 10 % to stay"))
-    inc = m.get("incremental", {})
-    if "default" in inc:
-        for piece in ("seats_parallel",):
-            run, default = inc[piece], inc["default"]
-            gain = round(run["wall_s"] / default["wall_s"] - 1, 3)
-            value = f"{default['wall_s']:.2f} s with, {run['wall_s']:.2f} s without: {gain:+.0%}"
-            rows.append((f"   {piece}", "15-minute run with / without", value, ">= 10 % to stay"))
     return rows
 
 

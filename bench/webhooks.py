@@ -43,7 +43,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import orjson
+import msgspec
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -57,14 +57,14 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 POLL_S = 0.05
 INTERVAL_S = 15 * 60.0
 READ = """
-import sys, orjson
+import sys, msgspec
 from pathlib import Path
 from integrations.qtickets_api import connect, load_settings
 with connect(load_settings(Path(sys.argv[1]))) as s:
     pairs = s.rows("SELECT order_id, version FROM zakaz.stg_qtickets_api_orders_raw")
     runs = s.rows("SELECT toFloat64(finished_at - started_at), status, toString(rows) FROM zakaz.meta_job_runs "
                   "ORDER BY started_at")
-print(orjson.dumps({"pairs": [[int(a), int(b)] for a, b in pairs],
+print(msgspec.json.encode({"pairs": [[int(a), int(b)] for a, b in pairs],
                     "runs": [[float(d), str(st), str(r)] for d, st, r in runs]}).decode())
 """
 
@@ -145,7 +145,7 @@ class Truth:
         records = sender.records[self.seen :]
         self.seen += len(records)
         for record in records:
-            body = orjson.loads(record.body)
+            body = msgspec.json.decode(record.body)
             now = day_tickets(body, self.day)
             self.total += now - self.counted.get(record.order_id, 0)
             self.counted[record.order_id] = now
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                 service.wait(60)
             except subprocess.TimeoutExpired:
                 service.kill()
-        found = orjson.loads(
+        found = msgspec.json.decode(
             subprocess.run(
                 [sys.executable, "-c", READ, str(envfile)], env=child_env(), check=True, capture_output=True
             ).stdout.splitlines()[-1]

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import orjson
+import msgspec
 
 from .faults import FaultConfig
 from .messages import Request, Response, error, json_response, laravel_page
@@ -22,8 +22,8 @@ def _body(request: Request) -> dict[str, Any]:
     if not request.body:
         return {}
     try:
-        data = orjson.loads(request.body)
-    except orjson.JSONDecodeError:
+        data = msgspec.json.decode(request.body)
+    except msgspec.DecodeError:
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
+import msgspec
 
 from .activity import LiveActivity
 from .allocation import OrderRejected
@@ -159,9 +159,9 @@ class Api:
                 data = [keep(item) for item in data]
         if self.faults.config.drop_paging:
             self.faults.count("drop_paging")
-            return Response(200, orjson.dumps({"data": data}))
+            return Response(200, msgspec.json.encode({"data": data}))
         paging = {"perPage": query.per_page, "currentPage": query.page, "total": total}
-        return Response(200, orjson.dumps({"data": data, "paging": paging}))
+        return Response(200, msgspec.json.encode({"data": data, "paging": paging}))
 
     def _maybe_mutate(self, query: ListQuery) -> None:
         """Fault: the data changes between two pages of a listing."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
+import msgspec
 
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=UTF-8"
@@ -41,8 +41,8 @@ class Request:
         if content_type != JSON_TYPE or not self.body:
             return {}
         try:
-            data = orjson.loads(self.body)
-        except orjson.JSONDecodeError:
+            data = msgspec.json.decode(self.body)
+        except msgspec.DecodeError:
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -56,7 +56,7 @@ class Response:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    return Response(status, orjson.dumps(data))
+    return Response(status, msgspec.json.encode(data))
 
 
 def error(status: int, message: str) -> Response:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-import orjson
+import msgspec
 
 from . import malformed
 from .activity import LiveActivity
@@ -124,7 +124,7 @@ class Simulator:
             self._sync()
             orders = self._store.orders
             parts = [
-                orjson.dumps([self._served(order) for order in orders[start : start + 1000]])[1:-1]
+                msgspec.json.encode([self._served(order) for order in orders[start : start + 1000]])[1:-1]
                 for start in range(0, len(orders), 1000)
             ]
             return b"[" + b",".join(part for part in parts if part) + b"]"
@@ -139,7 +139,7 @@ class Simulator:
     def events(self) -> list[dict[str, Any]]:
         """Every event with its city and shows, as GET /events/{id} serves it."""
         with self._lock:
-            result: list[dict[str, Any]] = orjson.loads(orjson.dumps(self._store.events_api))
+            result: list[dict[str, Any]] = msgspec.json.decode(msgspec.json.encode(self._store.events_api))
             return result
 
     def seats(self, show_id: int, flat: bool = True) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import orjson
+import msgspec
 
 USER_AGENT = "Qtickets-Webhooks/2.0"
 MAX_ATTEMPTS = 10
@@ -106,7 +106,7 @@ class WebhookSender:
     # -- what the simulator calls (under its lock: only queue work here) --------------------------------------
 
     def order_changed(self, event_type: str, served: dict[str, Any], extra: dict[str, Any]) -> None:
-        body = orjson.dumps({**served, **extra})
+        body = msgspec.json.encode({**served, **extra})
         faults = self.config.faults
         rng = self._rng
         record = DeliveryRecord(next(self._seq), event_type, int(served.get("id") or 0), body, time.monotonic())
@@ -170,12 +170,12 @@ class WebhookSender:
         """A forged request, as one JSON line of {"body", "signature"} (decoded when it is sent)."""
         kind = rng.randrange(3)
         if kind == 0:
-            return orjson.dumps({"body": body.decode(), "signature": None})
+            return msgspec.json.encode({"body": body.decode(), "signature": None})
         if kind == 1:
             wrong = hmac.new(b"not-the-secret", body, hashlib.sha1).hexdigest()
-            return orjson.dumps({"body": body.decode(), "signature": wrong})
+            return msgspec.json.encode({"body": body.decode(), "signature": wrong})
         changed = body.replace(b'"payed":false', b'"payed":true', 1).replace(b'"price":', b'"price":1', 1)
-        return orjson.dumps({"body": changed.decode(), "signature": self._sign(body)})
+        return msgspec.json.encode({"body": changed.decode(), "signature": self._sign(body)})
 
     def _sign(self, body: bytes) -> str:
         return hmac.new(self.config.secret.encode(), body, hashlib.sha1).hexdigest()
@@ -236,7 +236,7 @@ class WebhookSender:
     def _attack(self, forged: bytes) -> None:
         status = -1
         try:
-            item = orjson.loads(forged)
+            item = msgspec.json.decode(forged)
             status = self._post(item["body"].encode(), item["signature"], "payed")
         finally:
             with self._cond:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import orjson
+import msgspec
 
 from integrations.qtickets_api.domain import fingerprint, inventory, sales_rows, scrub_personal_data
 from integrations.qtickets_api.ingest import transform_orders
@@ -68,7 +68,7 @@ def test_malformed_orders_are_rejected_with_a_reason_and_the_rest_loads() -> Non
 def test_raw_payload_keeps_no_personal_data() -> None:
     batch = transform_orders([order()], run_id="r", loaded_at=AT)
     payload = bytes(batch.raw_rows[0][-3]).decode()
-    assert orjson.loads(payload)["id"] == batch.orders[0].id
+    assert msgspec.json.decode(payload)["id"] == batch.orders[0].id
     for secret in ("a@example.com", "Ivan", "+7999", "123456"):
         assert secret not in payload
     assert scrub_personal_data({"client_id": 1, "client": {"id": 1}})["client_id"] == 1
@@ -93,10 +93,10 @@ def test_inventory_counts_each_physical_seat_once_and_zones_by_quantity() -> Non
     }
     assert inventory(tree) == inv
     # as the client hands them over: JSON text, read by the fast flat path or (tree form) the generic walk
-    assert inventory(orjson.dumps(seats)) == inv
-    assert inventory(orjson.dumps(tree)) == inv
+    assert inventory(msgspec.json.encode(seats)) == inv
+    assert inventory(msgspec.json.encode(tree)) == inv
     as_strings = {k: {f: str(v) for f, v in seat.items()} for k, seat in seats.items()}
-    assert inventory(orjson.dumps(as_strings)) == inventory(as_strings) == inv
+    assert inventory(msgspec.json.encode(as_strings)) == inventory(as_strings) == inv
 
 
 def test_fingerprint_reveals_no_part_of_the_token() -> None:
@@ -115,8 +115,8 @@ def test_stored_payloads_keep_only_the_allowlist_whatever_else_an_order_carries(
               site={"host": "a", "manager": {"name": "N", "phone": "+7000"}},
               baskets=[{"id": 1, "show_id": 2, "barcode": "99", "client_name": "I", "extra": {"email": "d@x"}},
                        "odd", {"id": 2, "show_id": 2, "seat": {"row": 1}}])  # fmt: skip
-    text, dropped = scrub_order_json(orjson.dumps(o))
-    scrubbed = orjson.loads(text)
+    text, dropped = scrub_order_json(msgspec.json.encode(o))
+    scrubbed = msgspec.json.decode(text)
     assert set(scrubbed) <= ORDER_KEEP and scrubbed["utm"] == {"utm_source": "x"}
     assert scrubbed["baskets"] == [{"id": 1, "show_id": 2}, "odd", {"id": 2, "show_id": 2}]
     assert all(set(b) <= BASKET_KEEP for b in scrubbed["baskets"] if isinstance(b, dict))

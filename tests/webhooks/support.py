@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
+import msgspec
 import uvicorn
 
 from integrations.qtickets_api import RunOptions, Settings, connect, load_settings, run_loader
@@ -231,7 +231,7 @@ def truth_versions(sim: Any) -> dict[int, int]:
     """order id -> the version of the order as the simulator serves it now (well-formed orders only)."""
     out = {}
     for order in fact_truth.well_formed(sim):
-        out[int(order["id"])] = decode_order(orjson.dumps(order)).version
+        out[int(order["id"])] = decode_order(msgspec.json.encode(order)).version
     return out
 
 

@@ -77,9 +77,9 @@ def test_every_kind_of_change_reaches_the_facts_and_the_inventory_without_a_run(
 
 
 def _shows(body: bytes) -> set[int]:
-    import orjson
+    import msgspec
 
-    return {int(b["show_id"]) for b in orjson.loads(body).get("baskets") or []}
+    return {int(b["show_id"]) for b in msgspec.json.decode(body).get("baskets") or []}
 
 
 def test_a_faulty_burst_converges_to_the_truth_after_the_next_scheduled_run(hooked: tuple[World, Running]) -> None:

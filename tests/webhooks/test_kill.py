@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import orjson
+import msgspec
 
 from integrations.qtickets_api.domain import decode_order
 from qtickets_sim import Simulator, SimulatorConfig
@@ -21,13 +21,13 @@ from tests.webhooks.support import SECRET, free_port, write_env
 
 REPO = Path(__file__).resolve().parents[2]
 READ = """
-import sys, orjson
+import sys, msgspec
 from integrations.qtickets_api import connect, load_settings
 from pathlib import Path
 with connect(load_settings(Path(sys.argv[1]))) as s:
     pairs = s.rows("SELECT order_id, version FROM zakaz.stg_qtickets_api_orders_raw")
     facts = s.rows("SELECT sum(tickets_sold) FROM zakaz.fact_qtickets_sales_daily")
-print(orjson.dumps({"pairs": [[int(a), int(b)] for a, b in pairs], "tickets": int(facts[0][0] or 0)}).decode())
+print(msgspec.json.encode({"pairs": [[int(a), int(b)] for a, b in pairs], "tickets": int(facts[0][0] or 0)}).decode())
 """
 
 
@@ -59,7 +59,7 @@ def stored(envfile: Path) -> tuple[list[tuple[int, int]], int]:
     out = subprocess.run(
         [sys.executable, "-c", READ, str(envfile)], env=env, capture_output=True, text=True, check=True, timeout=120
     ).stdout
-    found = orjson.loads(out.strip().splitlines()[-1])
+    found = msgspec.json.decode(out.strip().splitlines()[-1])
     return [(a, b) for a, b in found["pairs"]], int(found["tickets"])
 
 

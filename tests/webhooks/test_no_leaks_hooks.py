@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
+import msgspec
 
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from qtickets_sim.webhooks import WebhookConfig, WebhookFaults
@@ -20,13 +20,13 @@ from tests.webhooks.test_kill import wait_up
 
 REPO = Path(__file__).resolve().parents[2]
 DUMP = """
-import sys, orjson
+import sys, msgspec
 from pathlib import Path
 from integrations.qtickets_api import connect, load_settings
 with connect(load_settings(Path(sys.argv[1]))) as s:
     columns = s.rows("SELECT table, name FROM system.columns WHERE database = 'zakaz' AND type LIKE '%String%'")
     values = [str(v) for t, c in columns for (v,) in s.rows(f"SELECT toString(`{c}`) FROM zakaz.`{t}`")]
-print(orjson.dumps(values).decode())
+print(msgspec.json.encode(values).decode())
 """
 
 
@@ -74,13 +74,13 @@ def test_secret_token_and_personal_data_appear_nowhere(tmp_path: Path) -> None:
             process.wait(60)
     out = log.read_text(encoding="utf-8", errors="replace")
     assert "Webhook" in out and "sha256:" in out, out[-2000:]
-    stored = orjson.loads(
+    stored = msgspec.json.decode(
         subprocess.run(
             [sys.executable, "-c", DUMP, str(envfile)], env=child_env(), capture_output=True, check=True, timeout=120
         ).stdout.splitlines()[-1]
     )
     assert len(stored) > 1000
-    bodies = [orjson.loads(r.body) for r in sender.records]
+    bodies = [msgspec.json.decode(r.body) for r in sender.records]
     emails = {b["client"]["email"] for b in bodies if isinstance(b.get("client"), dict) and b["client"].get("email")}
     barcodes = {k["barcode"] for b in bodies for k in b.get("baskets") or [] if k.get("barcode")}
     links = {k["pdf_url"] for b in bodies for k in b.get("baskets") or [] if k.get("pdf_url")}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
+import msgspec
 import pytest
 
 from integrations.qtickets_api.domain import decode_order
@@ -50,7 +50,7 @@ def paid_order(w: World) -> dict[str, Any]:
 
 def test_forged_unsigned_oversized_and_malformed_requests_change_nothing(hooked: tuple[World, Running]) -> None:
     w, run = hooked
-    body = orjson.dumps(paid_order(w))
+    body = msgspec.json.encode(paid_order(w))
     before = staging_counts(run)
     wrong = sign("not-the-secret-at-all", body)
     answers = {
@@ -70,7 +70,7 @@ def test_forged_unsigned_oversized_and_malformed_requests_change_nothing(hooked:
         "not JSON": b"id=1&payed=1",
         "a JSON array": b"[1, 2]",
         "no id": b'{"payed": true}',
-        "wrapped in data": orjson.dumps({"data": orjson.loads(body)}),
+        "wrapped in data": msgspec.json.encode({"data": msgspec.json.decode(body)}),
     }
     for name, text in signed.items():
         answers[name] = post(run.hook_url, text, signature=sign(SECRET, text)).status_code
@@ -91,7 +91,7 @@ def test_forged_unsigned_oversized_and_malformed_requests_change_nothing(hooked:
 def test_a_signed_order_is_stored_once_and_shows_in_the_facts(hooked: tuple[World, Running]) -> None:
     w, run = hooked
     order = paid_order(w)
-    body = orjson.dumps(order)
+    body = msgspec.json.encode(order)
     version = decode_order(body).version
     started = time.monotonic()
     answer = post(run.hook_url, body, signature=sign(SECRET, body))
@@ -116,11 +116,11 @@ def test_an_older_state_after_a_newer_one_never_wins(hooked: tuple[World, Runnin
     # so that the facts can be compared with the whole truth
     for order in fact_truth.well_formed(w.sim):
         if order["id"] != reserved["id"] and before.get(order["id"]) != order["updated_at"]:
-            body = orjson.dumps(order)
+            body = msgspec.json.encode(order)
             assert post(run.hook_url, body, signature=sign(SECRET, body)).status_code == 200
     expired = w.sim.order(reserved["id"])
     assert expired is not None and expired["deleted_at"] is not None
-    older, newer = orjson.dumps(reserved), orjson.dumps(expired)
+    older, newer = msgspec.json.encode(reserved), msgspec.json.encode(expired)
     assert decode_order(older).version < decode_order(newer).version
     for body in (newer, older, newer, older):  # out of order, then replayed
         assert post(run.hook_url, body, signature=sign(SECRET, body)).status_code == 200
@@ -137,7 +137,7 @@ def test_a_signed_order_that_fails_validation_is_a_reject_and_answered_200(hooke
     w, run = hooked
     order = paid_order(w)
     del order["event_id"]
-    body = orjson.dumps(order)
+    body = msgspec.json.encode(order)
     raw_before, baskets_before, rejects_before = staging_counts(run)
     answer = post(run.hook_url, body, signature=sign(SECRET, body))
     assert answer.status_code == 200 and answer.text.strip() == "rejected"

@@ -22,7 +22,6 @@ from typing import Any
 
 import httpx
 import msgspec
-import orjson
 
 from .._version import __version__
 from ..errors import ApiAuthError, ApiHttpError, ApiMalformedError, ApiUnreachableError, TransientError
@@ -122,13 +121,13 @@ class QTicketsClient:
         path: str,
         body: dict[str, Any] | None = None,
         *,
-        decode: Callable[[bytes], Any] = orjson.loads,
+        decode: Callable[[bytes], Any] = msgspec.json.decode,
         once: bool = False,
     ) -> Any:
         """GET ``path`` with an optional JSON body, retried per the policy (``once``: not retried); returns the
         decoded JSON."""
         describe = f"GET /{path.lstrip('/')}"
-        content = orjson.dumps(body) if body is not None else None
+        content = msgspec.json.encode(body) if body is not None else None
 
         def attempt() -> Any:
             return self._attempt(path, content, describe, decode)
@@ -217,7 +216,7 @@ class QTicketsClient:
             )
         try:
             return decode(raw)
-        except (orjson.JSONDecodeError, msgspec.DecodeError):
+        except msgspec.DecodeError:
             kind = "an HTML page" if raw.lstrip()[:1] == b"<" else "invalid or truncated JSON"
             raise TransientError(
                 f"HTTP 200 with {kind}",
@@ -320,7 +319,7 @@ class QTicketsClient:
 
     def get_object(self, path: str, body: dict[str, Any] | None = None, *, raw: bool = False) -> Any:
         """The ``data`` of a single-object answer: parsed, or with ``raw`` as its JSON text (``msgspec.Raw``)."""
-        payload = self.get_json(path, body, decode=_TOP_LEVEL.decode if raw else orjson.loads)
+        payload = self.get_json(path, body, decode=_TOP_LEVEL.decode if raw else msgspec.json.decode)
         if not isinstance(payload, dict) or "data" not in payload:
             raise ApiMalformedError(
                 f"QTickets API answered GET /{path} without 'data': {_preview(msgspec.json.encode(payload))}",

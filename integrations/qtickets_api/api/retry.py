@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_random_exponential,
+)
 
 from ..errors import TransientError
 
@@ -34,12 +40,6 @@ class RetryPolicy:
     budget_s: float = 300.0
     initial_s: float = 0.5
     max_backoff_s: float = 30.0
-    jitter: float = 0.5  # +-50 %
-
-    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
-        base = min(self.max_backoff_s, self.initial_s * (2 ** (attempt - 1)))
-        r = (rng or random).uniform(1 - self.jitter, 1 + self.jitter)
-        return float(base * r)
 
     def run(
         self,
@@ -49,11 +49,14 @@ class RetryPolicy:
         on_retry: Callable[[TransientError, float, int], None],
         sleep: Callable[[float], None] = time.sleep,
     ) -> T:
+        # exponential with full jitter (tenacity's own): many loaders retrying one API do not retry in step
+        backoff = wait_random_exponential(multiplier=self.initial_s, max=self.max_backoff_s)
+
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, TransientError) and exc.retry_after_s is not None:
                 return max(0.0, min(exc.retry_after_s, MAX_RETRY_AFTER_S))
-            return self.backoff(state.attempt_number)
+            return float(backoff(state))
 
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None

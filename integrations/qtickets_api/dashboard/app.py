@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -168,7 +168,7 @@ def _json_row(chosen: Panel, row: Row) -> dict[str, Any]:
 
 def _json(payload: Any) -> Response:
     return Response(
-        orjson.dumps(payload, default=_default),
+        _JSON.encode(payload),
         media_type="application/json",
         headers={"Cache-Control": "no-store", **SECURITY_HEADERS},
     )
@@ -181,6 +181,9 @@ def _default(value: Any) -> Any:
         return float(value)
     except (TypeError, ValueError):
         raise TypeError(type(value).__name__) from None
+
+
+_JSON = msgspec.json.Encoder(enc_hook=_default, decimal_format="number")
 
 
 def create_app(

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
-import orjson
 
 from ..domain.records import Event, Order, PromoCode, convert, decode_order, flag
 from ..domain.redaction import allowlisted_order, scrub_order_json, scrub_personal_data
@@ -77,10 +76,10 @@ def reject_row(entity: str, item: Any, reason: str, *, run_id: str, at: datetime
     """A reject row; ``record_key`` (the record's content) lets the writer store each distinct record once."""
     raw_id = item.get("id") if isinstance(item, dict) else None
     entity_id = str(raw_id) if isinstance(raw_id, (int, str)) and not isinstance(raw_id, bool) else ""
-    canonical = orjson.dumps(item, default=str, option=orjson.OPT_SORT_KEYS)
+    canonical = msgspec.json.encode(item, enc_hook=str, order="sorted")
     key = hashlib.sha1(canonical, usedforsecurity=False).hexdigest()
     kept = allowlisted_order(item) if entity == "order" else item
-    payload = orjson.dumps(scrub_personal_data(kept), default=str).decode()
+    payload = msgspec.json.encode(scrub_personal_data(kept), enc_hook=str).decode()
     return [run_id, at, entity, entity_id[:64], reason[:1000], key, payload]
 
 
@@ -178,4 +177,4 @@ def promo_code_rows(codes: Iterable[PromoCode], *, version: int, loaded_at: date
 
 
 def _hash(values: list[Any]) -> str:
-    return hashlib.sha1(orjson.dumps(values, default=str), usedforsecurity=False).hexdigest()
+    return hashlib.sha1(msgspec.json.encode(values, enc_hook=str), usedforsecurity=False).hexdigest()

@@ -8,12 +8,10 @@ client, page generators, thread pools, a storage it opened itself) is closed on 
 
 from __future__ import annotations
 
-import functools
 import logging
 import resource
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,9 +42,7 @@ from ..storage.lease import Holder, Lease, who
 from ..storage.staging import StagingWriter
 from ..storage.state import get_state
 from .encode import EncodedOrders, encode_orders
-from .gc_pause import relaxed_cyclic_gc
 from .rows import event_rows, promo_code_rows, show_rows, transform_events, transform_promo_codes
-from .write_behind import WriteBehind
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -54,7 +50,6 @@ MAX_MISSING_EVENT_LOOKUPS = 200
 # Orders buffered before an insert: few large inserts make few ClickHouse parts; a run killed before a
 # flush loses nothing, the next run fetches the same window again.
 FLUSH_ORDERS = 5_000
-SEATS_CONCURRENCY = 4  # parallel GET /shows/{id}/seats requests
 ENGINE_POLL_S = 2.0
 # What the loader reads of an event (domain/records.py: Event, City, Show), as dotted paths for ``select``.
 EVENT_SELECT = [
@@ -137,8 +132,6 @@ class LoaderRun:
         self.peak_rss_mb: dict[str, int] = {}  # the process's peak RSS after each step
         self.seats_at = self.started_at
         self.live_shows: list[tuple[Event, Show]] = []
-        self._seat_pool: ThreadPoolExecutor | None = None
-        self._seat_reads: list[Future[Any]] = []
 
     # --- steps ----------------------------------------------------------------------------------------
 
@@ -275,7 +268,8 @@ class LoaderRun:
         pending = EncodedOrders()
         written = [0, 0]
 
-        def write(batch: EncodedOrders) -> None:  # runs on the writer thread
+        def write(batch: EncodedOrders) -> None:
+            started = time.perf_counter()
             if self.writer is None:
                 new = self._new_in_store(batch)
                 raw, baskets = len(new), sum(batch.lines.basket_counts[n] for n in new)
@@ -284,6 +278,7 @@ class LoaderRun:
                 self.writer.write_rejects(batch.rejects)
             written[0] += raw
             written[1] += baskets
+            self.timings["orders_write"] = self.timings.get("orders_write", 0.0) + time.perf_counter() - started
 
         sales_tz = self.settings.tz if self.preview is not None else None
         encoding = 0.0
@@ -291,7 +286,7 @@ class LoaderRun:
             self.client, "orders", where, per_page=self.options.per_page, concurrency=self.options.concurrency
         )
         waited = time.perf_counter()
-        with closing(source) as pages_in, relaxed_cyclic_gc(), WriteBehind() as behind:
+        with closing(source) as pages_in:
             for page in pages_in:
                 self._add_time("orders_wait_for_pages", waited)
                 started = time.perf_counter()
@@ -307,15 +302,12 @@ class LoaderRun:
                 self._note_rejects(batch.rejects)
                 pending.extend(batch)
                 if len(pending) >= FLUSH_ORDERS:
-                    behind.submit(functools.partial(write, pending))
+                    write(pending)
                     pending = EncodedOrders()
                 log.debug("Page %d: %d orders, %d rejected", pages, batch.records, len(batch.rejects))
                 waited = time.perf_counter()
-            behind.submit(functools.partial(write, pending))
-            behind.drain()
+            write(pending)
         self.timings["orders_encode"] = encoding
-        self.timings["orders_write"] = behind.seconds_writing
-        self.timings["orders_wait_for_writer"] = behind.seconds_waiting
         raw_written, baskets_written = written
         log.info(
             "Fetched events/orders: %d orders changed in the window (%d pages, %d rejected)",
@@ -382,8 +374,8 @@ class LoaderRun:
         log.info("Rebuilt daily sales facts for %d months (%d rows)", len(build.months), build.rows)
 
     def read_seats(self) -> None:
-        """The seat map of every live show, a few at a time: against the real API each is a request's latency.
-        (Reading them during the fact rebuild instead was measured 17 % slower on 2 cores and is gone.)"""
+        """Which shows are live, and when their seats are read (the maps themselves are read one by one in
+        ``snapshot_inventory``: reading 4 at a time paid 3 % in the bench, below its 10 % rule, and is gone)."""
         if self.options.skip_inventory:
             return
         self.seats_at = datetime.now(UTC)
@@ -395,16 +387,6 @@ class LoaderRun:
             if show.deleted_at is None and not show.is_over(self.seats_at)
         ]
 
-        def read(show_id: int) -> Any:
-            try:
-                return self.client.get_seats(show_id)
-            except ZakazError as exc:
-                return exc
-
-        workers = max(SEATS_CONCURRENCY, self.options.concurrency)
-        self._seat_pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qtickets-seats")
-        self._seat_reads = [self._seat_pool.submit(read, show.id) for _, show in self.live_shows]
-
     def snapshot_inventory(self) -> None:
         if self.options.skip_inventory:
             log.info("Inventory snapshot skipped: --skip-inventory was given")
@@ -415,8 +397,11 @@ class LoaderRun:
         snapshots: list[facts.ShowSnapshot] = []
         keep: list[int] = []
         tz = self.settings.zone
-        for (event, show), read in zip(live, self._seat_reads, strict=True):
-            data = read.result()
+        for event, show in live:
+            try:
+                data: Any = self.client.get_seats(show.id)
+            except ZakazError as exc:
+                data = exc
             if isinstance(data, ZakazError):
                 log.warning(
                     "Inventory snapshot skipped for show %d (%s): %s; keeping its previous snapshot",
@@ -516,9 +501,6 @@ class LoaderRun:
         try:
             if self.lease is not None:
                 self.lease.release()
-            if self._seat_pool is not None:  # after a failure, seat reads still queued are dropped
-                self._seat_pool.shutdown(wait=True, cancel_futures=True)
-                self._seat_pool = None
         finally:
             self.client.close()
             if self._own_storage and self.storage is not None:

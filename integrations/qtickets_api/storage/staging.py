@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import lz4.frame
+from clickhouse_connect.driver.compression import get_compressor
 
 from . import schema
 from .connection import Storage
@@ -58,7 +58,8 @@ class StagingWriter:
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.db = storage.db
-        # over the network the text is compressed (lz4: cheap, and every ClickHouse server reads it)
+        # over the network the text is compressed (lz4: cheap, and every ClickHouse server reads it); a raw insert
+        # takes its block already compressed, by clickhouse-connect's own compressor
         self._compress = not storage.embedded
 
     def _insert(self, table: Table, rows: Sequence[Sequence[Any]]) -> int:
@@ -101,7 +102,7 @@ class StagingWriter:
             return
         compression = None
         if self._compress:
-            block, compression = lz4.frame.compress(block), "lz4"
+            block, compression = bytes(get_compressor("lz4").compress_block(block)), "lz4"
         self.storage.insert_lines(
             table.name,
             table.columns,
