@@ -2,11 +2,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-embedded.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint typecheck unit bench soak simulator clean
+.PHONY: demo test test-all lint typecheck unit bench soak simulator clean
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-embedded.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
@@ -16,7 +16,10 @@ venv: $(STAMP)
 demo: $(STAMP)  ## start the simulator, run the loader on the embedded engine, print the README's checks
 	$(PY) -m tools.demo
 
-test: $(STAMP) lint typecheck  ## the whole suite
+test: $(STAMP) lint typecheck  ## the quick suite: all but the slow and the browser tests (see tests/conftest.py)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not browser"
+
+test-all: $(STAMP) lint typecheck  ## everything, as CI runs it
 	$(PY) -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)

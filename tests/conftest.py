@@ -19,6 +19,49 @@ from integrations.qtickets_api.storage import connect
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 
 REPO = Path(__file__).resolve().parents[1]
+
+# `make test` (what a developer runs often) leaves out the slow tests and the browser tests; `make test-all` and CI
+# run everything. The one list of what is slow, by test id (measured 2026-12-06: 5-40 s each). A fault matrix keeps
+# its first case in the quick run, so that every fault path is still exercised there once.
+SLOW_ALL = (
+    "tests/faults/test_soak.py::",
+    "tests/webhooks/test_soak_hooks.py::",
+    "tests/faults/test_no_leaks.py::",
+    "tests/webhooks/test_no_leaks_hooks.py::",
+    "tests/loader/test_library.py::test_fifty_runs_in_one_process",
+    "tests/webhooks/test_converge.py::test_a_faulty_burst_converges",
+    "tests/simulator/test_sim_scale.py::test_126k_orders",
+    "tests/storage/test_server_path.py::test_two_processes_against_one_server",
+    "tests/dashboard/test_service.py::test_sigterm_stops_within_10_s",
+    "tests/unit/test_transform_properties.py::test_sql_facts_equal_truth_for_any_history",
+)
+SLOW_BUT_FIRST = (
+    "tests/storage/test_server_path.py::test_clickhouse_failing_mid_run[",
+    "tests/faults/test_process_faults.py::test_kill_9_at_any_point_then_the_next_run_converges[",
+    "tests/faults/test_api_faults.py::test_faults_lose_and_duplicate_nothing[",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: over ~5 s; left out of `make test`, run by `make test-all` and CI")
+    config.addinivalue_line("markers", "browser: drives Chromium; left out of `make test`, run by `make test-all`")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: set[str] = set()
+    for item in items:
+        node = item.nodeid
+        if node.startswith("tests/browser/"):
+            item.add_marker(pytest.mark.browser)
+        if node.startswith(SLOW_ALL):
+            item.add_marker(pytest.mark.slow)
+        for prefix in SLOW_BUT_FIRST:
+            if node.startswith(prefix):
+                if prefix in seen:
+                    item.add_marker(pytest.mark.slow)
+                seen.add(prefix)
+
+
 SIM_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 

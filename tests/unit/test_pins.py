@@ -18,8 +18,10 @@ def test_requirements_agree_with_pyproject_and_constraints() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = pins(ROOT / "requirements.txt")
     assert runtime == {d.lower() for d in project["dependencies"]}
+    assert pins(ROOT / "requirements-embedded.txt") == {d.lower() for d in project["optional-dependencies"]["embedded"]}
     assert pins(ROOT / "requirements-dev.txt") == {d.lower() for d in project["optional-dependencies"]["dev"]}
+    assert not any(pin.startswith("chdb") for pin in runtime)  # the server install and its image stay small
     constraints = pins(ROOT / "constraints.txt")
-    for pin in runtime | pins(ROOT / "requirements-dev.txt"):
+    for pin in runtime | pins(ROOT / "requirements-embedded.txt") | pins(ROOT / "requirements-dev.txt"):
         name, version = pin.split("[")[0].split("==")[0], pin.split("==")[1]
         assert f"{name}=={version}" in constraints, pin

@@ -205,6 +205,15 @@ def _connect_embedded(data_dir: Path, db: str) -> Storage:
         )
 
     try:
+        import chdb  # noqa: F401  - an extra: a server install (and the image) has no embedded engine
+    except ImportError:
+        lock.release()
+        raise StorageError(
+            "the embedded ClickHouse engine is not installed here (no CLICKHOUSE_HOST is set, so it was asked for)",
+            "set CLICKHOUSE_HOST to your ClickHouse server, or install the engine: "
+            "pip install 'zakaz-dashboard[embedded]' (or -r requirements-embedded.txt)",
+        ) from None
+    try:
         client = open_client()
     except Exception as exc:
         lock.release()
