@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from integrations.qtickets_api import bi
 from integrations.qtickets_api.bi import tables
-from integrations.qtickets_api.storage import schema
+from integrations.qtickets_api.storage import bi_views, schema
 
 REPO = Path(__file__).resolve().parents[2]
 BOOTSTRAP = (REPO / "deploy" / "clickhouse" / "bootstrap.sql").read_text(encoding="utf-8")
@@ -27,9 +26,9 @@ def test_the_reader_has_no_database_wide_grant_and_nothing_of_staging() -> None:
 
 def test_every_view_and_every_table_the_views_and_panels_read_is_granted() -> None:
     granted = granted_to_reader()
-    views = {view.name for view in bi.views()}
+    views = {view.name for view in bi_views.views()}
     assert views and views <= granted
-    read_by_views = {name for view in bi.views() for name in re.findall(r"\{db\}\.([a-z_]+)", view.sql)} - views
+    read_by_views = {name for view in bi_views.views() for name in re.findall(r"\{db\}\.([a-z_]+)", view.sql)} - views
     read_by_panels = {getattr(tables, name) for name in tables.__all__}
     needed = read_by_views | read_by_panels
     assert needed <= {t.name for t in schema.ALL}, "a view reads a table schema.py does not know"
