@@ -22,24 +22,20 @@ class RunGate:
         with self._cond:
             self._loaders_waiting += 1
             try:
-                while self._busy:
-                    self._cond.wait()
+                self._cond.wait_for(lambda: not self._busy)
             finally:
                 self._loaders_waiting -= 1
             self._busy = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._busy = False
-                self._cond.notify_all()
+        yield from self._held()
 
     @contextmanager
     def refresh(self) -> Iterator[None]:
         with self._cond:
-            while self._busy or self._loaders_waiting:
-                self._cond.wait()
+            self._cond.wait_for(lambda: not self._busy and not self._loaders_waiting)
             self._busy = True
+        yield from self._held()
+
+    def _held(self) -> Iterator[None]:
         try:
             yield
         finally:
