@@ -49,3 +49,10 @@ def change(now: float, before: float) -> str:
     delta = (now - before) / before
     sign = "+" if delta > 0 else "−" if delta < 0 else "±"
     return f"{sign}{integer(round(abs(delta) * 100))}{NBSP}%"
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """«1 раз», «2 раза», «5 раз»: the Russian plural for ``n``."""
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many

@@ -33,7 +33,8 @@ def _show(f: Forecast) -> str:
 
 
 def loader(fresh: figures.Freshness, now: datetime, t: Thresholds) -> list[Condition]:
-    failed = fresh.failed_since_success >= t.failed_runs
+    n = fresh.failed_since_success
+    failed = n >= t.failed_runs
     reason = esc(fresh.last_error.splitlines()[0] if fresh.last_error else "причина не записана", 300)
     if fresh.last_success_at is None:
         age = None
@@ -45,7 +46,7 @@ def loader(fresh: figures.Freshness, now: datetime, t: Thresholds) -> list[Condi
     return [
         Condition(
             "loader_failed", failed, True,
-            f"🔴 <b>Загрузка данных не удалась {fresh.failed_since_success} раз подряд</b>\nПричина: {reason}",
+            f"🔴 <b>Загрузка данных не удалась {n} {ru.plural(n, 'раз', 'раза', 'раз')} подряд</b>\nПричина: {reason}",
             "✅ Загрузка данных снова в норме",
         ),
         Condition(

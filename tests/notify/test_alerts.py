@@ -1,0 +1,143 @@
+"""Alerts with an injected clock on a real ClickHouse: each fires once, is not repeated (not even after a restart),
+resolves once with «снова в норме», and waits out the quiet hours unless it is urgent."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from integrations.qtickets_api import connect
+from integrations.qtickets_api.notify import alerts, load_notify_settings
+from integrations.qtickets_api.notify.errors import SendError
+from integrations.qtickets_api.notify.sender import PrintSender
+from integrations.qtickets_api.storage import Storage, schema
+from integrations.qtickets_api.storage.migrations import migrate
+from tests.dashboard.world import World
+
+MSK = ZoneInfo("Europe/Moscow")
+NOON = datetime(2026, 12, 3, 12, 0, tzinfo=MSK)  # a Thursday
+HOSTILE = "<Шоу> & «Огни»"
+
+
+@pytest.fixture
+def store(world: World, request: pytest.FixtureRequest) -> Iterator[Storage]:
+    """A database of its own beside the world's (the same embedded engine), empty but migrated."""
+    settings = dataclasses.replace(world.settings, clickhouse_db=f"alerts_{request.node.name[5:25]}")
+    with connect(settings) as storage:
+        storage.command(f"DROP DATABASE IF EXISTS {storage.db}")
+        migrate(storage, "Europe/Moscow")
+        yield storage
+        storage.command(f"DROP DATABASE IF EXISTS {storage.db}")
+
+
+def _settings(**env: str) -> object:
+    return load_notify_settings({"TELEGRAM_CHAT_IDS": "1001", **env})
+
+
+def _run(storage: Storage, status: str, at: datetime, error: str = "") -> None:
+    row = [f"r-{at.timestamp()}", "qtickets_api", at, at, status, at, at, {}, 0, 0, 0, error, "t", "h", ""]
+    storage.insert(schema.JOB_RUNS.name, [row], schema.JOB_RUNS.columns)
+
+
+def _show(storage: Storage, show_id: int, start: datetime, capacity: int | None = None) -> None:
+    now = datetime.now(UTC)
+    storage.insert(schema.EVENTS.name, [[1, HOSTILE, 1, "Томск", "Asia/Tomsk", "Зал", 1, None, "h", 1, now]],
+                   schema.EVENTS.columns)  # fmt: skip
+    storage.insert(schema.SHOWS.name, [[show_id, 1, start, start, start.replace(tzinfo=UTC), "Europe/Moscow", 1,
+                                        None, "h", 1, now]], schema.SHOWS.columns)  # fmt: skip
+    if capacity is not None:
+        storage.insert(
+            schema.INVENTORY_SNAPSHOTS.name,
+            [[now, "Томск", 1, HOSTILE, show_id, start, capacity, 0, 0, 0, 1, 1, "r"]],
+            schema.INVENTORY_SNAPSHOTS.columns,
+        )
+
+
+def _sale(storage: Storage, show_id: int, day: datetime, tickets: int) -> None:
+    storage.insert(
+        schema.SALES_DETAIL.name,
+        [[day.date(), 12, "Томск", 1, HOSTILE, show_id, tickets, Decimal(tickets * 1000)]],
+        ("sales_date", "sale_hour", "city", "event_id", "event_name", "show_id", "tickets", "revenue"),
+    )
+
+
+def test_loader_failures_fire_once_survive_a_restart_and_resolve(store: Storage) -> None:
+    settings = _settings()
+    _run(store, "success", NOON - timedelta(minutes=40))
+    _run(store, "failed", NOON - timedelta(minutes=25), "QTickets answered 503 five times\nTraceback...")
+    first = PrintSender()
+    assert alerts.check(store, settings, first, NOON).sent == []  # one failure is below ALERT_FAILED_RUNS=2
+    _run(store, "failed", NOON - timedelta(minutes=10), "QTickets answered 503 five times")
+    out = alerts.check(store, settings, first, NOON)
+    assert len(out.sent) == 1 and "не удалась 2 раза подряд" in out.sent[0]
+    assert "QTickets answered 503 five times" in out.sent[0] and "Traceback" not in out.sent[0]
+    assert alerts.check(store, settings, first, NOON + timedelta(minutes=5)).sent == []
+    restarted = store.another()  # a new connection knows only what ClickHouse holds
+    try:
+        assert alerts.check(restarted, settings, PrintSender(), NOON + timedelta(minutes=6)).sent == []
+    finally:
+        restarted.close()
+    _run(store, "success", NOON + timedelta(minutes=15))
+    out = alerts.check(store, settings, first, NOON + timedelta(minutes=16))
+    assert out.sent == ["✅ Загрузка данных снова в норме"]
+    assert alerts.check(store, settings, first, NOON + timedelta(minutes=17)).sent == []
+
+
+def test_stale_data_and_an_unsent_alert_stays_owed(store: Storage) -> None:
+    settings = _settings(ALERT_STALE_MINUTES="30")
+    _run(store, "success", NOON - timedelta(minutes=20))
+    assert alerts.check(store, settings, PrintSender(), NOON).sent == []
+
+    class Down(PrintSender):
+        def send(self, chat_id: str, text: str) -> int:
+            raise SendError("Telegram could not be reached")
+
+    later = NOON + timedelta(minutes=15)
+    with pytest.raises(SendError):
+        alerts.check(store, settings, Down(), later)
+    out = alerts.check(store, settings, PrintSender(), later + timedelta(minutes=1))
+    assert len(out.sent) == 1 and "Данные устарели" in out.sent[0]
+
+
+def test_quiet_hours_hold_what_is_not_urgent(store: Storage) -> None:
+    settings = _settings()
+    _run(store, "success", NOON)
+    night = datetime(2026, 12, 4, 2, 0, tzinfo=MSK)
+    _run(store, "success", night - timedelta(minutes=5))
+    store.insert(schema.REFUNDS_DAILY.name, [[night.date(), "Томск", 1, HOSTILE, 1, "", 12, Decimal(12000), night]],
+                 schema.REFUNDS_DAILY.columns)  # fmt: skip
+    out = alerts.check(store, settings, PrintSender(), night)
+    assert out.sent == [] and len(out.held) == 1 and "Много возвратов" in out.held[0]
+    _run(store, "failed", night + timedelta(minutes=10), "boom")
+    _run(store, "failed", night + timedelta(minutes=20), "boom")
+    out = alerts.check(store, settings, PrintSender(), night + timedelta(minutes=25))
+    assert len(out.sent) == 1 and "не удалась 2 раза подряд" in out.sent[0]  # urgent: it goes at night
+    morning = datetime(2026, 12, 4, 8, 30, tzinfo=MSK)
+    _run(store, "success", morning - timedelta(minutes=5))
+    out = alerts.check(store, settings, PrintSender(), morning)
+    assert len(out.sent) == 2 and out.held == []
+    assert {"Загрузка данных снова в норме" in m or "Много возвратов" in m for m in out.sent} == {True}
+
+
+def test_no_sales_near_sellout_and_escaped_names(store: Storage) -> None:
+    settings = _settings()
+    _run(store, "success", NOON)
+    _show(store, 7, NOON + timedelta(days=20), capacity=100)
+    _sale(store, 7, NOON - timedelta(days=10), 40)
+    _sale(store, 7, NOON - timedelta(days=4), 10)
+    out = alerts.check(store, settings, PrintSender(), NOON)
+    assert len(out.sent) == 1 and "Нет продаж 4 дн." in out.sent[0]
+    assert "&lt;Шоу&gt; &amp; «Огни»" in out.sent[0] and HOSTILE not in out.sent[0]
+    _sale(store, 7, NOON, 42)  # 92 of 100: sales resume, and the show is near sellout
+    out = alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=15))
+    assert sorted(m.split(":")[0] for m in out.sent) == ["✅ Продажи снова идут", "🟢 <b>Почти всё продано</b>"]
+    assert "92,0 %" in next(m for m in out.sent if "Почти" in m).replace("\u00a0", " ")
+    assert alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=30)).sent == []
+    # once the show is over nothing is said: the alert is closed without a message
+    _run(store, "success", NOON + timedelta(days=22))
+    assert alerts.check(store, settings, PrintSender(), NOON + timedelta(days=22, minutes=1)).sent == []
