@@ -141,3 +141,35 @@ def test_no_sales_near_sellout_and_escaped_names(store: Storage) -> None:
     # once the show is over nothing is said: the alert is closed without a message
     _run(store, "success", NOON + timedelta(days=22))
     assert alerts.check(store, settings, PrintSender(), NOON + timedelta(days=22, minutes=1)).sent == []
+
+
+def test_the_scheduled_digest_goes_once_a_day_at_its_time(store: Storage) -> None:
+    from integrations.qtickets_api.notify import run
+
+    settings = _settings(DIGEST_TIME="09:00")
+    _run(store, "success", NOON - timedelta(days=2))
+    printed = PrintSender()
+    for hour, minute, day in ((8, 50, 3), (9, 5, 3), (9, 20, 3), (23, 0, 3), (8, 59, 4), (9, 0, 4)):
+        moment = datetime(2026, 12, day, hour, minute, tzinfo=MSK)
+        _run(store, "success", moment - timedelta(minutes=1))
+        run.scheduled(store, settings, printed, moment)
+    digests = [text for _chat, text in printed.printed if text.startswith("<b>Продажи за")]
+    assert [d.split("</b>")[0] for d in digests] == ["<b>Продажи за 02.12.2026", "<b>Продажи за 03.12.2026"]
+
+
+def _order(storage: Storage, order_id: int, run_id: str, at: datetime) -> None:
+    row = [order_id, 1, at, at, 1, at, None, 1, Decimal(1000), "RUB", 1, 1, "", "", "", "{}", run_id, at]
+    storage.insert(schema.ORDERS_RAW.name, [row], schema.ORDERS_RAW.columns)
+
+
+def test_silent_webhooks_fire_only_where_webhooks_are_in_use(store: Storage) -> None:
+    settings = _settings(ALERT_WEBHOOK_SILENT_MINUTES="60")
+    _run(store, "success", NOON)
+    _order(store, 1, "scheduled-run", NOON - timedelta(minutes=30))
+    assert not [m for m in alerts.check(store, settings, PrintSender(), NOON).sent if "Вебхуки" in m]
+    _order(store, 2, "webhook-abc", NOON - timedelta(days=2))  # webhooks are in use
+    out = alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=1))
+    assert len(out.sent) == 1 and "Вебхуки молчат" in out.sent[0]
+    _order(store, 3, "webhook-def", NOON + timedelta(minutes=5))
+    out = alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=6))
+    assert out.sent == ["✅ Вебхуки снова приходят"]

@@ -65,15 +65,15 @@ def webhooks(reader: Reader, now: datetime, t: Thresholds) -> list[Condition]:
     since = now - timedelta(minutes=t.webhook_silent_minutes)
     rows = reader.rows(
         f"""
-        SELECT countIf(first_run LIKE 'webhook-%' AND first_at >= {{month:DateTime64(6)}}),
-               countIf(first_run NOT LIKE 'webhook-%' AND first_at >= {{since:DateTime64(6)}}),
-               countIf(first_run LIKE 'webhook-%' AND first_at >= {{since:DateTime64(6)}})
+        SELECT countIf(first_run LIKE 'webhook-%' AND first_at >= {{month:DateTime64(6, 'UTC')}}),
+               countIf(first_run NOT LIKE 'webhook-%' AND first_at >= {{since:DateTime64(6, 'UTC')}}),
+               countIf(first_run LIKE 'webhook-%' AND first_at >= {{since:DateTime64(6, 'UTC')}})
         FROM (
             SELECT order_id, argMin(run_id, _loaded_at) AS first_run, min(_loaded_at) AS first_at
             FROM {db}.{schema.ORDERS_RAW} WHERE payed = 1 GROUP BY order_id
         )
         """,
-        {"month": (now - timedelta(days=30)).replace(tzinfo=None), "since": since.replace(tzinfo=None)},
+        {"month": _utc(now - timedelta(days=30)), "since": _utc(since)},
     )
     in_use, missed, brought = (int(x) for x in rows[0]) if rows else (0, 0, 0)
     if not in_use:
@@ -87,6 +87,10 @@ def webhooks(reader: Reader, now: datetime, t: Thresholds) -> list[Condition]:
             "✅ Вебхуки снова приходят",
         )
     ]  # fmt: skip
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def no_sales(forecasts: Sequence[Forecast], last_sale: dict[int, date], today: date, t: Thresholds,
