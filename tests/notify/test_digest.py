@@ -138,3 +138,28 @@ def test_numbers_are_written_as_the_page_writes_them() -> None:
     page = json.loads(out.stdout)
     ours = [[ru.integer(v), ru.money(v), ru.percent(v / 100)] for v in NODE_CASES]
     assert ours == page
+
+
+def test_the_forecast_panel_carries_every_upcoming_show(world: World) -> None:
+    from integrations.qtickets_api.bi import panels
+
+    orders = world.sim.orders()
+    total: dict[int, int] = defaultdict(int)
+    for (_day, _event, show), (tickets, _revenue) in expected_sales(orders).items():
+        total[show] += tickets
+    today = world.now.astimezone(ZONE).date()
+    with connect(world.settings) as storage:
+        migrate(storage, world.settings.tz)
+        chosen, _filters, rows = panels.run("forecast", storage, {}, today=today)  # type: ignore[arg-type]
+        coming = {int(s) for (s,) in storage.rows(
+            "SELECT show_id FROM zakaz.dim_qtickets_api_shows FINAL WHERE deleted_at IS NULL "
+            "AND toDate(ifNull(finish_date, start_date), 'Europe/Moscow') >= {d:Date}", {"d": today})}  # fmt: skip
+    assert chosen.name == "forecast" and rows
+    keys = {"show_id", "event_id", "city", "show_start_local", "sold", "forecast_p25", "forecast_p50", "forecast_p75",
+            "capacity", "plan"}  # fmt: skip
+    assert keys <= set(rows[0])
+    assert {r["show_id"] for r in rows} == coming
+    for r in rows:
+        assert r["sold"] == total[r["show_id"]]
+        assert r["sold"] <= r["forecast_p25"] <= r["forecast_p50"] <= r["forecast_p75"]
+        assert r["capacity"] is None or r["forecast_p75"] <= max(r["capacity"], r["sold"])

@@ -4,7 +4,8 @@
 ``backtest`` measures the method on finished shows it did not see, ``panel`` registers the ``forecast`` panel.
 """
 
+from . import panel  # registers the ``forecast`` panel
 from .curves import read_curves
 from .pickup import Curve, Forecast, forecast_all, forecast_show
 
-__all__ = ["Curve", "Forecast", "forecast_all", "forecast_show", "read_curves"]
+__all__ = ["Curve", "Forecast", "forecast_all", "forecast_show", "panel", "read_curves"]
