@@ -43,10 +43,15 @@ def test_never_below_sold_never_above_capacity() -> None:
     assert (stalled.p25, stalled.p75) == (33, 33)
 
 
-def test_few_sold_adds_the_comparables_remaining_tickets() -> None:
+def test_the_recent_pace_scales_the_comparables_remaining_sales() -> None:
     past = [curve(n, TODAY - timedelta(days=10 * n), SHAPE) for n in range(1, 9)]
+    # each comparable sold 30 in the two weeks up to 10 days out, then 60 more; this show sold 5 in its two weeks
     f = forecast_show(curve(100, TODAY + timedelta(days=10), {12: 5}), past, TODAY)
-    assert f.p50 == 5 + 60  # fewer than 20 sold: each comparable sold 60 more from 10 days out
+    assert f.p50 == 5 + 5 * 60 / 30
+    stalled = forecast_show(curve(101, TODAY + timedelta(days=10), {40: 5}), past, TODAY)
+    assert stalled.p75 == 5  # nothing sold for two weeks: the pace says nothing more
+    unsold = forecast_show(curve(102, TODAY + timedelta(days=10), {}), past, TODAY)
+    assert unsold.p50 == 60  # nothing sold yet: the tickets the comparables still sold from 10 days out
 
 
 def test_comparables_prefer_the_same_event_then_the_city() -> None:
@@ -56,8 +61,8 @@ def test_comparables_prefer_the_same_event_then_the_city() -> None:
     other = [curve(20 + n, TODAY - timedelta(days=n), SHAPE, event=3, city="Омск") for n in range(1, 9)]
     chosen, basis = comparables(show, other + same_city + same_event, 1000.0)
     ids = [c.show_id for c in chosen]
-    assert set(ids[:3]) == {1, 2, 3} and set(ids[3:6]) == {11, 12, 13} and len(ids) == 8
-    assert basis in ("weekday", "price")  # the eighth is another event in another city
+    assert set(ids[:3]) == {1, 2, 3} and set(ids[3:6]) == {11, 12, 13} and len(ids) == 14
+    assert basis in ("weekday", "price")  # the last is another event in another city
 
 
 def test_an_exhibition_is_forecast_per_remaining_week() -> None:

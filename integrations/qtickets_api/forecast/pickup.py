@@ -1,12 +1,16 @@
 """The forecast method: pickup curves of comparable past shows, aligned on days before the show.
 
-For a show with ``sold`` tickets ``d`` days before it starts, each comparable finished show says how its sales
-grew from ``d`` days out to the end: it had sold ``c`` then and ``F`` in the end. With enough sold already, the
-show is expected to grow by the same factor (``sold × F / c``); with few sold, by the same number of tickets
-(``sold + (F − c)``, scaled by the two capacities where both are known). The comparables' answers give the P25,
-P50 and P75. The comparable shows are the eight most similar finished ones: the same event counts most, then
-the same city, the same weekday, a similar average price (the most recent first among equals). The band never
-goes below what is sold and never above the capacity where it is known.
+For a show ``d`` days before it starts, each comparable finished show says how much it still sold from ``d`` days
+out to the end (``F − c``), measured against its own pace just before (what it sold in the two weeks up to ``d``
+days out, ``p``). The show is expected to sell the same multiple of its own two-week pace ``r``: its final is
+``sold + r × (F − c) / p``. Where a pace is missing (nothing sold in those two weeks) the show grows by the
+comparable's factor (``sold × F / c``), or, with few tickets sold, by the same number of tickets (``sold + F − c``,
+scaled by the two capacities where both are known). The comparables' answers give the P25, P50 and P75.
+
+The comparable shows are the 24 most similar finished ones: the same event counts most, then the same city, the
+same weekday, a similar average price (the most recent first among equals). The band never goes below what is
+sold and never above the capacity where it is known. ``bench/forecast.py`` measures it on finished shows against
+a naive straight line; the constants here are the ones that bench chose on the simulator's history.
 
 Exhibitions (weeks long, capacity unknown) have no "days before": they are forecast per remaining week from
 their own weekly sales of the last four weeks (P25/P50/P75 of those weeks), which is how they actually sell.
@@ -19,7 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-COMPARABLES = 8
+COMPARABLES = 24
+PACE_DAYS = 14  # the recent pace: tickets sold in the last two weeks
 MULTIPLY_FROM = 20  # tickets sold: below this the additive pickup is steadier than the factor
 EXHIBITION_DAYS = 3  # a show running longer than this is an exhibition
 SIMILAR_PRICE = 0.35  # "similar price": within ±35 % of the show's average ticket price
@@ -136,18 +141,24 @@ def forecast_show(show: Curve, past: Iterable[Curve], today: date) -> Forecast:
         return _exhibition(show, today)
     sold, revenue = show.sold_by(today), show.revenue_by(today)
     days = max(0, (show.start - today).days)
+    recent = sold - show.sold_by(today - timedelta(days=PACE_DAYS))
     own_price = revenue / sold if sold else None
     comps, basis = comparables(show, past, own_price)
-    values: list[float] = []
+    paced: list[float] = []  # from the pace (preferred)
+    values: list[float] = []  # from the factor or the added tickets, where a pace is missing
     pace: list[int] = []
     for c in comps:
         then, final = c.at_days_before(days), c.final
         pace.append(then)
-        if sold >= MULTIPLY_FROM and then > 0:
+        before = then - c.at_days_before(days + PACE_DAYS)
+        if before > 0 and sold > 0:
+            paced.append(sold + recent * (final - then) / before)
+        elif sold >= MULTIPLY_FROM and then > 0:
             values.append(sold * final / then)
         else:
             scale = show.capacity / c.capacity if show.capacity and c.capacity else 1.0
             values.append(sold + (final - then) * scale)
+    values = paced or values
     cap = show.capacity
     bounded = [_bound(v, sold, cap) for v in values] or [sold]
     p25, p50, p75 = (_bound(quantile(bounded, q), sold, cap) for q in (0.25, 0.5, 0.75))
