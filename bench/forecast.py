@@ -19,10 +19,13 @@ import argparse
 import json
 import secrets
 import statistics
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from integrations.qtickets_api import RunOptions, connect, load_settings, run_loader
 from integrations.qtickets_api.forecast import read_curves
