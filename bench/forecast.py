@@ -32,7 +32,7 @@ from integrations.qtickets_api.forecast import read_curves
 from integrations.qtickets_api.forecast.backtest import backtest
 from integrations.qtickets_api.notify import load_notify_settings, run
 from integrations.qtickets_api.notify.telegram import TelegramSender
-from integrations.qtickets_api.storage.migrations import migrate
+from integrations.qtickets_api.storage import migrations
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from telegram_sim import BotApi, BotApiConfig, BotApiServer
 
@@ -62,7 +62,7 @@ def main() -> None:
             run_loader(settings, RunOptions(since=datetime(2021, 1, 1, tzinfo=UTC), until=now + timedelta(seconds=1)),
                        storage=storage)  # fmt: skip
             load_s = time.perf_counter() - started
-            migrate(storage, settings.tz)
+            migrations.migrate(storage, settings.tz)
             curves = read_curves(storage, settings.zone)
             started = time.perf_counter()
             scores = backtest(curves)

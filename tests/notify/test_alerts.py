@@ -15,8 +15,7 @@ from integrations.qtickets_api import connect
 from integrations.qtickets_api.notify import alerts, load_notify_settings
 from integrations.qtickets_api.notify.errors import SendError
 from integrations.qtickets_api.notify.sender import PrintSender
-from integrations.qtickets_api.storage import Storage, schema
-from integrations.qtickets_api.storage.migrations import migrate
+from integrations.qtickets_api.storage import Storage, migrations, schema
 from tests.dashboard.world import World
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -30,7 +29,7 @@ def store(world: World, request: pytest.FixtureRequest) -> Iterator[Storage]:
     settings = dataclasses.replace(world.settings, clickhouse_db=f"alerts_{request.node.name[5:25]}")
     with connect(settings) as storage:
         storage.command(f"DROP DATABASE IF EXISTS {storage.db}")
-        migrate(storage, "Europe/Moscow")
+        migrations.migrate(storage, "Europe/Moscow")
         yield storage
         storage.command(f"DROP DATABASE IF EXISTS {storage.db}")
 

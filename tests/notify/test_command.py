@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from integrations.qtickets_api.domain.redaction import fingerprint
+from integrations.qtickets_api.domain import fingerprint
 from integrations.qtickets_api.notify.__main__ import main
 from telegram_sim import BotApi
 from tests.dashboard.world import World, write_env

@@ -17,7 +17,7 @@ import pytest
 from integrations.qtickets_api import connect
 from integrations.qtickets_api.notify import digest, load_notify_settings, ru
 from integrations.qtickets_api.notify.text import visible
-from integrations.qtickets_api.storage.migrations import migrate
+from integrations.qtickets_api.storage import migrations
 from qtickets_sim.truth import expected_refunds, expected_sales, malformed_order_ids
 from tests.dashboard.world import World
 
@@ -50,7 +50,7 @@ def paid_truth(orders: list[dict[str, Any]]) -> dict[date, tuple[int, Decimal]]:
 def built(world: World) -> tuple[digest.DigestData, str]:
     settings = load_notify_settings({"DASHBOARD_URL": "https://bi.example.ru/"})
     with connect(world.settings) as storage:
-        migrate(storage, world.settings.tz)
+        migrations.migrate(storage, world.settings.tz)
         data = digest.gather(storage, settings, world.now)
     return data, digest.render(data, settings)
 
@@ -149,7 +149,7 @@ def test_the_forecast_panel_carries_every_upcoming_show(world: World) -> None:
         total[show] += tickets
     today = world.now.astimezone(ZONE).date()
     with connect(world.settings) as storage:
-        migrate(storage, world.settings.tz)
+        migrations.migrate(storage, world.settings.tz)
         chosen, _filters, rows = panels.run("forecast", storage, {}, today=today)  # type: ignore[arg-type]
         coming = {int(s) for (s,) in storage.rows(
             "SELECT show_id FROM zakaz.dim_qtickets_api_shows FINAL WHERE deleted_at IS NULL "

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from integrations.qtickets_api.domain.redaction import fingerprint
+from integrations.qtickets_api.domain import fingerprint
 from integrations.qtickets_api.notify.errors import BadChatError, BadTokenError
 from integrations.qtickets_api.notify.telegram import TelegramSender
 from integrations.qtickets_api.notify.text import esc, split_message

@@ -63,3 +63,6 @@ def backtest(curves: Sequence[Curve], horizons: Sequence[int] = HORIZONS) -> lis
                 Score(h, len(errors), statistics.median(errors), statistics.median(naive_errors), inside / len(errors))
             )
     return scores
+
+
+__all__ = ["HORIZONS", "Score", "backtest", "naive"]

@@ -54,3 +54,6 @@ def read_curves(reader: Reader, zone: tzinfo) -> list[Curve]:
 def _day(moment: datetime, zone: tzinfo) -> date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(zone).date()
+
+
+__all__ = ["Reader", "read_curves"]

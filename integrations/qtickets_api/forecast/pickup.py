@@ -206,3 +206,6 @@ def forecast_all(curves: Sequence[Curve], today: date) -> list[Forecast]:
     past = [c for c in curves if c.finish < today]
     coming = [c for c in curves if c.start >= today or (c.exhibition and c.finish >= today)]
     return [forecast_show(c, past, today) for c in sorted(coming, key=lambda c: (c.start, c.show_id))]
+
+
+__all__ = ["COMPARABLES", "Curve", "Forecast", "comparables", "forecast_all", "forecast_show", "quantile"]

@@ -64,5 +64,7 @@ def cli(envfile: Path | None, do_digest: bool, do_check: bool, dry_run: bool) ->
 
 main = main_guard(cli, PROG)
 
+__all__ = ["cli", "main"]
+
 if __name__ == "__main__":
     main()

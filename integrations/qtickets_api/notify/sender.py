@@ -55,3 +55,6 @@ def make_sender(settings: NotifySettings, *, dry_run: bool) -> Sender:
 
 def broadcast(sender: Sender, chat_ids: tuple[str, ...], text: str) -> int:
     return sum(sender.send(chat, text) for chat in chat_ids or ("(no chat)",))
+
+
+__all__ = ["PrintSender", "Sender", "broadcast", "make_sender"]

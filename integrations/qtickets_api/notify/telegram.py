@@ -115,3 +115,6 @@ def _refusal(code: int, description: str, chat_id: str, fp: str) -> SendError:
             "check TELEGRAM_CHAT_IDS, and that the chat has started the bot (or added it to the group)",
         )
     return SendError(f"Telegram refused a message to chat {chat_id} ({code} {description})", "see the log")
+
+
+__all__ = ["TelegramSender"]

@@ -54,3 +54,6 @@ def _hard_split(line: str, limit: int) -> list[str]:
             piece = ""
         piece += escaped
     return [*out, piece] if piece else out
+
+
+__all__ = ["LIMIT", "esc", "split_message", "units", "visible"]
