@@ -1,9 +1,10 @@
 """The forecast's backtest and the digest's speed on the simulator's history (not run by the tests).
 
-    python bench/forecast.py [--orders 126000]
+    python bench/forecast.py [--orders 126000] [--seed 7] [--pickup realistic|simple]
 
-A simulator with that many orders (the real account's size by default), a backfill by the loader into a fresh
-embedded ClickHouse, then:
+A simulator with that many orders (the real account's size by default; its sales curves realistic by default:
+a slow start, a rise in the last two weeks, a spike on the last days, weekday effects), a backfill by the loader
+into a fresh embedded ClickHouse, then:
 
 - the backtest (``forecast.backtest``): every finished show forecast from 14, 7 and 3 days before with only what
   was known then; the median absolute percentage error beside the naive straight line, and how often the final
@@ -43,11 +44,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=126_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pickup", choices=["simple", "realistic"], default="realistic",
+                        help="the simulator's sales curves (qtickets_sim/pickup.py)")  # fmt: skip
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-forecast-"))
     token = secrets.token_hex(12)
     now = datetime.now(UTC).replace(microsecond=0)
-    sim = Simulator(SimulatorConfig(seed=args.seed, orders=args.orders, token=token, now=now), faults=FaultConfig())
+    sim = Simulator(
+        SimulatorConfig(seed=args.seed, orders=args.orders, token=token, now=now, pickup=args.pickup),
+        faults=FaultConfig(),
+    )
     envfile = root / ".env"
     with sim.serve() as server:
         envfile.write_text(
@@ -83,7 +89,10 @@ def main() -> None:
                     run.send_digest(storage, notify, sender, now)
                     digest_s.append(time.perf_counter() - t0)
                 sender.close()
-    print(f"orders {args.orders}, shows {len(curves)}, load {load_s:.1f} s, backtest {backtest_s:.2f} s")
+    print(
+        f"pickup {args.pickup}, seed {args.seed}, orders {args.orders}, shows {len(curves)}, "
+        f"load {load_s:.1f} s, backtest {backtest_s:.2f} s"
+    )
     print(f"{'days before':>11} {'shows':>6} {'MdAPE':>7} {'naive':>7} {'ratio':>6} {'in P25-P75':>10}")
     for s in scores:
         print(
@@ -95,7 +104,7 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"forecast-{now:%Y%m%dT%H%M%S}.json"
     out.write_text(json.dumps({
-        "orders": args.orders, "shows": len(curves),
+        "orders": args.orders, "seed": args.seed, "pickup": args.pickup, "shows": len(curves),
         "backtest": [{**s.__dict__, "ratio": s.ratio} for s in scores],
         "digest_s": digest_s,
     }, indent=2), encoding="utf-8")  # fmt: skip
