@@ -172,3 +172,25 @@ def test_silent_webhooks_fire_only_where_webhooks_are_in_use(store: Storage) -> 
     _order(store, 3, "webhook-def", NOON + timedelta(minutes=5))
     out = alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=6))
     assert out.sent == ["✅ Вебхуки снова приходят"]
+
+
+def test_a_show_behind_its_comparables_and_its_plan(store: Storage) -> None:
+    settings = _settings()
+    _run(store, "success", NOON)
+    for n in range(1, 7):  # six finished shows of the same event: 100 sold by 10 days before, 200 in the end
+        start = NOON - timedelta(days=30 * n)
+        _show(store, 100 + n, start)
+        _sale(store, 100 + n, start - timedelta(days=20), 60)
+        _sale(store, 100 + n, start - timedelta(days=12), 40)
+        _sale(store, 100 + n, start - timedelta(days=2), 100)
+    _show(store, 7, NOON + timedelta(days=10), capacity=1000)
+    _sale(store, 7, NOON - timedelta(days=1), 60)  # 60 where the comparables had 100: 40 % behind (threshold 30 %)
+    out = alerts.check(store, settings, PrintSender(), NOON)
+    assert len(out.sent) == 1 and "Показ отстаёт" in out.sent[0] and "продавали 100" in out.sent[0]
+    _sale(store, 7, NOON, 30)  # 90: within 30 % of the pace
+    out = alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=15))
+    assert len(out.sent) == 1 and out.sent[0].startswith("✅ Показ снова в графике")
+    # a plan above what even P75 reaches: behind again, now for the plan
+    store.insert(schema.PLAN.name, [[1, 7, None, 5000, Decimal(0), datetime.now(UTC)]], schema.PLAN.columns)
+    out = alerts.check(store, settings, PrintSender(), NOON + timedelta(minutes=30))
+    assert len(out.sent) == 1 and "ниже плана 5" in out.sent[0].replace("\u00a0", " ")
