@@ -1,4 +1,5 @@
 # The loader as an image: `docker run --rm --network clickhouse_default --env-file secrets/.env.qtickets_api qtickets_api:latest --verbose`
+# A server install: no embedded engine (chdb-core is the `embedded` extra), so CLICKHOUSE_HOST must name a server.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
