@@ -11,7 +11,6 @@ the target beside each; the same figures, the machine and the package versions g
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import math
@@ -26,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
+from bench_cli import parse
 from measure import REPO, child_env, machine_info, python_loop_s, run_measured
 from rich.console import Console
 from rich.table import Table
@@ -237,19 +238,49 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="20k orders, one repeat, no latency run at c=1")
-    parser.add_argument("--orders", type=int, help="orders in the big account [126000; --quick 20000]")
-    parser.add_argument("--small-orders", type=int, default=10_000, help="orders in the small account (memory)")
-    parser.add_argument("--repeat", type=int, help="runs of the backfill and the incremental [3; --quick 1]")
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--sim-now", help="the simulator's --now [16 minutes before the bench starts, to the minute]")
-    parser.add_argument("--activity-per-hour", type=float, default=400.0, help="simulated changes per hour")
-    parser.add_argument("--no-peer", action="store_true", help="skip the dlt runs")
-    parser.add_argument("--no-latency", action="store_true", help="skip the 100 ms latency runs")
-    parser.add_argument("--no-machinery", action="store_true", help="skip the with/without runs of each speed piece")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary data directories")
-    args = parser.parse_args()
+    args = parse(
+        "python bench/run.py",
+        [
+            click.Option(
+                ["--quick"], is_flag=True, help="20k orders, one repeat, no latency run at c=1", show_default=True
+            ),
+            click.Option(
+                ["--orders"], type=int, help="orders in the big account [126000; --quick 20000]", show_default=True
+            ),
+            click.Option(
+                ["--small-orders"],
+                type=int,
+                default=10_000,
+                help="orders in the small account (memory)",
+                show_default=True,
+            ),
+            click.Option(
+                ["--repeat"],
+                type=int,
+                help="runs of the backfill and the incremental [3; --quick 1]",
+                show_default=True,
+            ),
+            click.Option(["--seed"], type=int, default=42, show_default=True),
+            click.Option(
+                ["--sim-now"],
+                help="the simulator's --now [16 minutes before the bench starts, to the minute]",
+                show_default=True,
+            ),
+            click.Option(
+                ["--activity-per-hour"], type=float, default=400.0, help="simulated changes per hour", show_default=True
+            ),
+            click.Option(["--no-peer"], is_flag=True, help="skip the dlt runs", show_default=True),
+            click.Option(["--no-latency"], is_flag=True, help="skip the 100 ms latency runs", show_default=True),
+            click.Option(
+                ["--no-machinery"],
+                is_flag=True,
+                help="skip the with/without runs of each speed piece",
+                show_default=True,
+            ),
+            click.Option(["--keep"], is_flag=True, help="keep the temporary data directories", show_default=True),
+        ],
+        help=__doc__.split("\n\n")[0],
+    )
     orders = args.orders or (20_000 if args.quick else 126_000)
     repeat = args.repeat or (1 if args.quick else 3)
     concurrencies = [2, 4] if args.quick else [1, 2, 4]

@@ -15,11 +15,13 @@ without each one in the same run:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import click
+from bench_cli import parse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,17 +45,22 @@ def switch_off(pieces: set[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--without", default="", help=f"comma-separated: {', '.join(PIECES)}")
-    args, rest = parser.parse_known_args()
+    args = parse(
+        "python bench/variants.py",
+        [
+            click.Option(["--without"], default="", help=f"comma-separated: {', '.join(PIECES)}", show_default=True),
+        ],
+        rest=True,
+    )
     pieces = {p for p in args.without.split(",") if p}
     unknown = pieces - set(PIECES)
     if unknown:
-        parser.error(f"unknown pieces: {', '.join(sorted(unknown))}")
+        print(f"error: unknown pieces: {', '.join(sorted(unknown))} (known: {', '.join(PIECES)})", file=sys.stderr)
+        sys.exit(2)
     switch_off(pieces)
     from integrations.qtickets_api.loader import main as loader_main
 
-    sys.argv = ["python -m integrations.qtickets_api.loader", *[a for a in rest if a != "--"]]
+    sys.argv = ["python -m integrations.qtickets_api.loader", *[a for a in args.rest if a != "--"]]
     loader_main()
 
 
