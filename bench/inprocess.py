@@ -9,7 +9,6 @@ count and open descriptors after the first run and after the last.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -18,8 +17,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import click
 import httpx
 import psutil
+from bench_cli import parse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -47,11 +48,14 @@ def engine(storage: object) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--envfile", type=Path, required=True)
-    parser.add_argument("--admin-url", required=True)
-    parser.add_argument("--runs", type=int, default=50)
-    args = parser.parse_args()
+    args = parse(
+        "python bench/inprocess.py",
+        [
+            click.Option(["--envfile"], type=click.Path(path_type=Path), required=True, show_default=True),
+            click.Option(["--admin-url"], required=True, show_default=True),
+            click.Option(["--runs"], type=int, default=50, show_default=True),
+        ],
+    )
     from integrations.qtickets_api import RunOptions, connect, load_settings, run_loader
 
     settings = load_settings(args.envfile)

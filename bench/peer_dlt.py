@@ -17,24 +17,34 @@ destination ``duckdb`` (file in ``--workdir``), default loader file format, defa
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import time
 from pathlib import Path
 
+import click
+from bench_cli import parse
+
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--base-url", required=True)
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--per-page", type=int, default=500)
-    parser.add_argument("--since", default="2021-01-01 00:00:00", help="updated_at >= this (Moscow time)")
-    parser.add_argument(
-        "--file-format", default=None, help="dlt loader_file_format (default: the destination's, insert_values)"
+    args = parse(
+        "python bench/peer_dlt.py",
+        [
+            click.Option(["--base-url"], required=True, show_default=True),
+            click.Option(["--workdir"], type=click.Path(path_type=Path), required=True, show_default=True),
+            click.Option(["--per-page"], type=int, default=500, show_default=True),
+            click.Option(
+                ["--since"], default="2021-01-01 00:00:00", help="updated_at >= this (Moscow time)", show_default=True
+            ),
+            click.Option(
+                ["--file-format"],
+                default=None,
+                help="dlt loader_file_format (default: the destination's, insert_values)",
+                show_default=True,
+            ),
+        ],
     )
-    args = parser.parse_args()
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     # keep dlt's state and config lookups inside the bench's temp dir; no telemetry (there is no network anyway)

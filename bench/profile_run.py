@@ -13,7 +13,6 @@ and the run's own phase timings.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -23,6 +22,8 @@ from typing import Any
 from pyinstrument import Profiler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import click
+from bench_cli import parse
 from variants import switch_off
 
 # (file suffix, function or None for any) -> category; the first match of a frame wins.
@@ -82,12 +83,15 @@ def categorise(root: Any) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--envfile", type=Path, required=True)
-    parser.add_argument("--report", type=Path, required=True)
-    parser.add_argument("--since", default="2021-01-01")
-    parser.add_argument("--skip-inventory", action="store_true")
-    args = parser.parse_args()
+    args = parse(
+        "python bench/profile_run.py",
+        [
+            click.Option(["--envfile"], type=click.Path(path_type=Path), required=True, show_default=True),
+            click.Option(["--report"], type=click.Path(path_type=Path), required=True, show_default=True),
+            click.Option(["--since"], default="2021-01-01", show_default=True),
+            click.Option(["--skip-inventory"], is_flag=True, show_default=True),
+        ],
+    )
 
     profiler = Profiler(interval=0.001)
     started = time.perf_counter()

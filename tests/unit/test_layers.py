@@ -1,6 +1,6 @@
 """Arrows point down: a module of the product imports only its own folder and the layers below it.
 
-``LAYERS`` is the one list of the product's layers, lowest first (the README's layout section points here). A new
+``LAYERS`` is the one list of the product's layers, lowest first (docs/development.md's layout section points here). A new
 folder or top-level module must be placed in it, or this test fails. The simulator and the developer tools sit
 outside the product: the product never imports them, and the simulator imports nothing of the product.
 """

@@ -3,6 +3,7 @@ and none of the simulator, the soak or the demo (they live beside it in the repo
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_the_wheel_holds_the_product_and_nothing_else(tmp_path: Path) -> None:
+    # built from a copy of the sources: a build/ folder left in the checkout would lend the wheel stale files
+    source = tmp_path / "src"
+    shutil.copytree(
+        ROOT, source,
+        ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "var", "*.egg-info", "__pycache__", ".*_cache"),
+    )  # fmt: skip
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(source)],
         check=True, capture_output=True, timeout=300, cwd=tmp_path,
     )  # fmt: skip
     (wheel,) = tmp_path.glob("zakaz_dashboard-*.whl")
