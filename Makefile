@@ -34,6 +34,7 @@ bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results
 	$(PY) bench/run.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/webhooks.py
+	$(PY) bench/forecast.py
 
 soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator
 	$(PY) -m tools.soak --runs 200

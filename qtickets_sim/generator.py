@@ -35,18 +35,18 @@ class World:
     promo_codes: list[dict[str, Any]]
 
 
-def generate(seed: int, orders: int, now: datetime) -> World:
+def generate(seed: int, orders: int, now: datetime, pickup: str = "simple") -> World:
     # Millions of young dicts would trigger full collections over and over; nothing here is cyclic garbage.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _generate(seed, orders, now)
+        return _generate(seed, orders, now, pickup)
     finally:
         if collecting:
             gc.enable()
 
 
-def _generate(seed: int, orders: int, now: datetime) -> World:
+def _generate(seed: int, orders: int, now: datetime, pickup: str = "simple") -> World:
     now_ts = to_ts(now)
     start_ts = to_ts(HISTORY_START)
     if now_ts < start_ts + 40 * DAY:
@@ -64,7 +64,9 @@ def _generate(seed: int, orders: int, now: datetime) -> World:
     )
     book = ClientBook(rng.getrandbits(62), max(20, round(orders * CLIENT_SPACE)), rng.randint(500, 3000))
     factory = OrderFactory(book, offers, {event.id: event.venue.city.id for event in events})
-    history = HistoryWriter(random.Random(f"qtickets-sim:{seed}:orders"), events, factory, ids, start_ts, now_ts)
+    history = HistoryWriter(
+        random.Random(f"qtickets-sim:{seed}:orders"), events, factory, ids, start_ts, now_ts, pickup
+    )
     history.write(orders)
     return World(
         now_ts=now_ts,

@@ -17,6 +17,7 @@ from .dates import DAY, HOUR, MINUTE, to_ts
 from .ids import IdSequences
 from .model import Event, Show, Zone
 from .orders import Item, Order, OrderFactory, cancel, check_in, delete_basket, pay, refund, reserve
+from .pickup import sale_moment
 from .rand import between, pick, weighted
 from .schedule import sale_share
 
@@ -45,8 +46,10 @@ class HistoryWriter:
         ids: IdSequences,
         start_ts: int,
         now_ts: int,
+        pickup: str = "simple",
     ) -> None:
         self.rng = rng
+        self.pickup = pickup
         self.factory = factory
         self.ids = ids
         self.start_ts = start_ts
@@ -93,7 +96,13 @@ class HistoryWriter:
             else:
                 index = bisect.bisect(cumulative, rng.random() * cumulative[-1])
             begin, end = self._window(shows[index])
-            draws.append((begin + int((end - begin) * math.sqrt(rng.random())), index))
+            if self.pickup == "realistic":
+                show = shows[index]
+                city = show.venue.city.id
+                ts = sale_moment(rng, begin, end, show.start_ts, show.finish_ts, show.event_id, city)
+                draws.append((ts, index))
+            else:
+                draws.append((begin + int((end - begin) * math.sqrt(rng.random())), index))
         draws.sort()
         built = []
         for created_ts, index in draws:

@@ -55,6 +55,7 @@ class SimulatorConfig:
     clock: Literal["manual", "wall"] = "manual"
     speed: float = 1.0
     scans_per_hour: float = 0.0  # tickets scanned at the entrance of open shows, per simulated hour
+    pickup: Literal["simple", "realistic"] = "simple"  # the sales curves of the history (qtickets_sim/pickup.py)
 
 
 class Simulator:
@@ -70,7 +71,7 @@ class Simulator:
         if start.tzinfo is None:
             raise ValueError("now must be a timezone-aware datetime")
         self._lock = threading.RLock()
-        world = generate(config.seed, config.orders, start)
+        world = generate(config.seed, config.orders, start, config.pickup)
         with _no_gc():
             self._store = Store(world)
         self._wire = OrderWire(config.seed)

@@ -20,11 +20,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("logs", "storage"),  # ClickHouse, embedded or a server: schema, migrations, views, staging, facts, lease
     ("cli", "config", "api"),  # command plumbing, settings, the QTickets REST client
     ("ingest", "bi"),  # one loader run; the queries behind each panel
+    ("forecast",),  # every upcoming show's final sales, from the pickup curves of comparable past shows
     ("webhooks", "dashboard", "probe"),  # the webhook endpoint, the page, the /orders probe
+    ("notify",),  # the Telegram digest and alerts (reads the panels' figures and the page's formatting)
     ("service",),  # one process: the schedule, the page and the webhooks
     ("loader", "sql", "plan", "freshness", "serve", "__init__"),  # the commands and the public surface
 ]
-OUTSIDE = ("qtickets_sim", "tools")  # not part of the product: never imported by it
+OUTSIDE = ("qtickets_sim", "telegram_sim", "tools")  # not part of the product: never imported by it
 
 
 def _layer_of() -> dict[str, int]:

@@ -30,6 +30,7 @@ from ..ingest.one_order import OrderOutcome
 from ..storage import Storage, connect, job_runs, migrations
 from ..storage.run_gate import RunGate
 from ..webhooks import Receiver, Refresher, WebhookStore
+from . import notify_schedule
 from .options import ServiceOptions
 from .readers import ReaderPool
 from .schedule import LoaderSchedule
@@ -147,6 +148,7 @@ def build_app(service: Service) -> Starlette:
         if service.schedule is not None:
             task = asyncio.create_task(service.schedule.run_forever(), name="zakaz-loader-schedule")
             log.info("Loader scheduled every %.0f minutes in this process", service.schedule.interval_s / 60)
+        notify = notify_schedule.start(service)
         hooks = service.options.webhooks
         if hooks.enabled:
             log.info("Webhooks received at POST %s (secret %s)", hooks.path, hooks.secret_fingerprint)
@@ -161,6 +163,7 @@ def build_app(service: Service) -> Starlette:
         try:
             yield
         finally:
+            notify_schedule.stop(notify)
             await run_in_threadpool(service.close_webhooks)
             if service.schedule is not None:
                 await service.schedule.stop(record=service.record)

@@ -125,9 +125,10 @@ JOB_RUNS = Table("meta_job_runs", (
 ))  # fmt: skip
 LOADER_STATE = Table("meta_loader_state", ("key", "value", "updated_at"))
 RUN_LEASE = Table("meta_run_lease", ("name", "token", "holder", "claimed_at", "expires_at", "at"))
+ALERT_STATE = Table("meta_alert_state", ("alert_key", "active", "notified", "since", "detail", "updated_at"))
 MIGRATIONS = Table("meta_schema_migrations", ("version", "name", "checksum", "applied_at"))
 
 ALL = (
     ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, PROMO_CODES, SALES_DAILY, SALES_DETAIL, REFUNDS_DAILY, INVENTORY,
-    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, RUN_LEASE, MIGRATIONS,
+    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, RUN_LEASE, ALERT_STATE, MIGRATIONS,
 )  # fmt: skip

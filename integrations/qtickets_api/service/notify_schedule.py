@@ -1,0 +1,77 @@
+"""The Telegram digest and alerts on the service's own timer (``ALERT_CHECK_MINUTES``, default 15): each tick sends
+the digest when its time has come today (once a day, remembered in ClickHouse) and then checks the alerts.
+
+Off unless ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_CHAT_IDS`` are set, and only where the service holds a writer
+(the alert state is written). A failed tick is one line in the log; the next tick tries again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from starlette.concurrency import run_in_threadpool
+
+from ..config import read_env_sources
+from ..errors import ZakazError
+from ..notify import NotifySettings, load_notify_settings, run
+from ..notify.sender import make_sender
+from ..storage import Storage
+
+if TYPE_CHECKING:
+    from .runtime import Service
+
+log = logging.getLogger("integrations.qtickets_api")
+FIRST_DELAY_S = 30.0
+
+
+def tick(storage: Storage, settings: NotifySettings, now: datetime) -> None:
+    sender = make_sender(settings, dry_run=False)
+    try:
+        run.scheduled(storage, settings, sender, now)
+    except ZakazError as exc:
+        log.error("Telegram: %s", exc.one_line())
+    finally:
+        sender.close()
+
+
+async def _forever(storage: Storage, settings: NotifySettings, clock: Callable[[], datetime]) -> None:
+    await asyncio.sleep(FIRST_DELAY_S)
+    while True:
+        try:
+            await run_in_threadpool(tick, storage, settings, clock())
+        except Exception:
+            log.exception("Telegram: the digest and alert check failed")
+        await asyncio.sleep(settings.check_minutes * 60)
+
+
+def start(service: Service) -> tuple[asyncio.Task[None], Storage] | None:
+    if service.writer is None:
+        return None
+    try:
+        settings = load_notify_settings(read_env_sources(service.settings.envfile), service.settings.tz)
+    except ZakazError as exc:
+        log.error("Telegram is off: %s", exc.one_line())
+        return None
+    if not settings.configured:
+        log.info("Telegram is off: TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_IDS are not both set")
+        return None
+    session = service.writer.another()
+    log.info(
+        "Telegram digest at %s and alerts every %.0f min to %d chat(s) (bot %s)",
+        settings.digest_time.strftime("%H:%M"), settings.check_minutes, len(settings.chat_ids),
+        settings.token_fingerprint,
+    )  # fmt: skip
+    return asyncio.create_task(_forever(session, settings, lambda: datetime.now(UTC)), name="zakaz-notify"), session
+
+
+def stop(started: tuple[asyncio.Task[None], Storage] | None) -> None:
+    if started is not None:
+        task, session = started
+        task.cancel()
+        with contextlib.suppress(Exception):
+            session.close()
