@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
+import shutil
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ from rich.console import Console
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 
 DEMO_DIR = Path("var/demo")
+DEFAULT_PORT = 8080
 README_CHECKS = [
     "SELECT count(), max(sale_ts) FROM zakaz.fact_qtickets_sales_daily;",
     "SELECT city, sum(tickets_left) FROM zakaz.fact_qtickets_inventory_latest GROUP BY city ORDER BY city;",
@@ -59,6 +62,11 @@ def main() -> int:
         SimulatorConfig(seed=42, orders=orders, token=token, now=start, clock="manual", activity_per_hour=200.0),
         faults=FaultConfig(),
     )
+    # every demo is a new simulated account (a new token, a new history): the previous demo's data would mix two
+    # accounts and inflate every total, so it goes first
+    if (DEMO_DIR / "clickhouse").exists():
+        console.print(f"[dim]removing the previous demo's data in {DEMO_DIR / 'clickhouse'}[/dim]")
+        shutil.rmtree(DEMO_DIR / "clickhouse")
     with sim.serve(host="127.0.0.1", port=0) as server:
         write_envfile(envfile, server.base_url, token, DEMO_DIR / "clickhouse")
         console.rule(f"QTickets simulator at {server.base_url} ({orders} orders, seed 42)")
@@ -94,8 +102,41 @@ def main() -> int:
     return 0
 
 
+def demo_port(asked: str | None) -> tuple[int | None, str]:
+    """The port for the dashboard and a line about it: ``DEMO_PORT`` if given (None when it is busy or bad), else
+    8080, or a free port when 8080 is taken."""
+    if asked is not None:
+        if not asked.isdigit() or not 0 < int(asked) < 65536:
+            return None, f"DEMO_PORT={asked!r} is not a port number: give one from 1 to 65535, e.g. DEMO_PORT=8090"
+        if not _free(int(asked)):
+            return None, f"port {asked} (DEMO_PORT) is in use: stop what holds it or give another, e.g. DEMO_PORT=8090"
+        return int(asked), ""
+    if _free(DEFAULT_PORT):
+        return DEFAULT_PORT, ""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    return port, f"port {DEFAULT_PORT} is in use, so the dashboard takes {port} (DEMO_PORT=N picks one)"
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _serve(console: Console, py: list[str], envfile: Path) -> int:
-    port = os.environ.get("DEMO_PORT", "8080")
+    chosen, note = demo_port(os.environ.get("DEMO_PORT"))
+    if chosen is None:
+        console.print(f"[red]error: {note}[/red]")
+        return 2
+    if note:
+        console.print(note)
+    port = str(chosen)
     console.rule(f"The dashboard: http://127.0.0.1:{port}  (Ctrl-C stops it and the simulator)")
     cmd = [*py, "integrations.qtickets_api.serve", "--envfile", str(envfile), "--port", port]
     console.print(f"[dim]$ python {' '.join(shlex.quote(c) for c in cmd[1:])}[/dim]")

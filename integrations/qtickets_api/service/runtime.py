@@ -154,9 +154,11 @@ def build_app(service: Service) -> Starlette:
             log.info("Webhooks received at POST %s (secret %s)", hooks.path, hooks.secret_fingerprint)
         else:
             log.warning("QTICKETS_WEBHOOK_SECRET is not set: webhooks are off (POST %s answers 404)", hooks.path)
+        host = service.options.host
         log.info(
             "Dashboard at http://%s:%d/ (%s)",
-            service.options.host,
+            # on every interface: a URL one can open on this machine (the others are its own addresses)
+            "127.0.0.1" if host in ("0.0.0.0", "::", "") else host,  # noqa: S104 - compared, not bound
             service.options.port,
             "password required" if service.options.password else "no password: loopback only",
         )
