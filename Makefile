@@ -35,6 +35,7 @@ bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results
 	$(PY) bench/dashboard.py
 	$(PY) bench/webhooks.py
 	$(PY) bench/forecast.py
+	$(PY) bench/ads.py
 
 soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator
 	$(PY) -m tools.soak --runs 200

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .ads import CHANNELS, campaign_id
 from .catalog import EMAIL_DOMAINS, FIRST_NAMES, MIDDLE_NAMES, SURNAMES, UTM_CAMPAIGNS, UTM_MEDIUMS, UTM_SOURCES
 from .dates import MINUTE, iso_msk
 from .model import SeatDef, Show, Zone
@@ -145,10 +146,12 @@ class OrderFactory:
                 return None, code_id, percent
         return None, None, 0
 
-    def _utm(self, rng: random.Random) -> dict[str, str] | None:
+    def _utm(self, rng: random.Random, event_id: int) -> dict[str, str] | None:
         if rng.random() < 0.62:
             return None
         utm = dict(pick(rng, self._utms))
+        if utm["utm_source"] in CHANNELS:  # the organiser's links carry the campaign id macro of the ad account
+            utm["utm_campaign"] = str(campaign_id(utm["utm_source"], event_id, utm["utm_campaign"]))
         if rng.random() < 0.2:
             utm["utm_content"] = f"banner{between(rng, 1, 4)}"
         return utm
@@ -225,7 +228,7 @@ class OrderFactory:
             "promo_code_id": promo_code_id,
             "reserved": True,
             "reserved_to": iso_msk(created_ts + RESERVE_MINUTES * MINUTE),
-            "utm": self._utm(rng),
+            "utm": self._utm(rng, event_id),
             "refunds": [],
             "baskets": baskets,
         }

@@ -18,10 +18,11 @@ import msgspec
 from . import malformed
 from .activity import LiveActivity
 from .admin import ADMIN_PREFIX, handle_admin
+from .ads import Campaign, plan
 from .allocation import OrderRejected
 from .api import API_PREFIX, Api, match_route
 from .clock import SimClock
-from .dates import to_ts
+from .dates import MOSCOW, to_ts
 from .faults import FaultConfig, FaultInjector
 from .generator import generate
 from .messages import (
@@ -112,6 +113,11 @@ class Simulator:
         with self._lock:
             self._clock.advance(delta)
             return self._activity.run_until(to_ts(self._clock.now())).as_dict()
+
+    def ad_campaigns(self, channel: str) -> list[Campaign]:
+        """The ad campaigns of ``channel`` (``yandex`` or ``vk``) whose ids this account's orders carry."""
+        with self._lock:
+            return plan(self._store.event_list, channel, self.now().astimezone(MOSCOW).date())
 
     def orders(self) -> list[dict[str, Any]]:
         """Every order as served (malformed ones broken), as deep copies."""

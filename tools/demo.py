@@ -21,7 +21,10 @@ from pathlib import Path
 
 from rich.console import Console
 
+from direct_sim import DirectConfig, DirectSimulator
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
+from qtickets_sim.dates import MOSCOW
+from vk_ads_sim import VkConfig, VkSimulator
 
 DEMO_DIR = Path("var/demo")
 DEFAULT_PORT = 8080
@@ -89,6 +92,8 @@ def main() -> int:
         )
         if _run(console, "Incremental run (every 15 minutes in production)", [*loader, "--since-hours", "24"]):
             return 1
+        if _ads(console, sim, envfile, py):
+            return 1
         console.rule("README checks")
         for sql in README_CHECKS + RUNBOOK_CHECKS:
             if _run(console, sql, [*py, "integrations.qtickets_api.sql", "--envfile", str(envfile), "-q", sql]):
@@ -127,6 +132,32 @@ def _free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+AD_CHECK = (
+    "SELECT channel, city, sum(spend) AS spent, sum(revenue) AS sold, round((toFloat64(sold) - toFloat64(spent)) / "
+    "toFloat64(spent), 2) AS romi FROM zakaz.bi_romi GROUP BY channel, city HAVING spent > 0 ORDER BY channel, city;"
+)
+
+
+def _ads(console: Console, sim: Simulator, envfile: Path, py: list[str]) -> int:
+    """The ad simulators serve the campaigns whose ids the account's orders carry; both loaders read 90 days."""
+    today = sim.now().astimezone(MOSCOW).date()
+    direct_token, vk_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    direct = DirectSimulator(DirectConfig(direct_token, sim.ad_campaigns("yandex"), today, online_rows=1_000_000))
+    vk = VkSimulator(VkConfig("demo-client", vk_secret, sim.ad_campaigns("vk"), today))
+    with direct.serve() as direct_server, vk.serve() as vk_server, envfile.open("a", encoding="utf-8") as env:
+        env.write(
+            f"YANDEX_DIRECT_TOKEN={direct_token}\nYANDEX_DIRECT_API_URL={direct_server.url}/json/v5/reports\n"
+            f"VK_ADS_CLIENT_ID=demo-client\nVK_ADS_CLIENT_SECRET={vk_secret}\nVK_ADS_API_URL={vk_server.url}\n"
+        )
+        env.close()
+        for module in ("integrations.yandex_direct.loader", "integrations.vk_ads.loader"):
+            title = f"Ad spend: {module.split('.')[1]} (docs/ads.md), the last 90 days"
+            if _run(console, title, [*py, module, "--envfile", str(envfile), "--days", "90"]):
+                return 1
+    sql = [*py, "integrations.qtickets_api.sql", "--envfile", str(envfile), "-q", AD_CHECK]
+    return _run(console, "What the advertising bought (bi_romi)", sql)
 
 
 def _serve(console: Console, py: list[str], envfile: Path) -> int:

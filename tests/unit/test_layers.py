@@ -122,3 +122,52 @@ def test_the_simulator_stands_alone() -> None:
         if target.split(".")[0] in ("integrations", "tools")
     ]
     assert not wrong, "\n".join(wrong)
+
+
+# The ad sources and what they share sit beside the QTickets package and use only its lower layers.
+AD_PACKAGES = ("ad_spend", "yandex_direct", "vk_ads")
+AD_MAY_USE = ("_version", "errors", "domain", "logs", "storage", "cli", "config")
+
+
+def _ad_violations(modules: list[tuple[Path, str]]) -> list[str]:
+    wrong: list[str] = []
+    for path, name in modules:
+        for line, target in _imports(path, name):
+            if target.split(".")[0] in OUTSIDE or target.startswith(("direct_sim", "vk_ads_sim")):
+                wrong.append(f"{name}:{line} imports {target}, which is not part of the product")
+            elif target == PACKAGE or (target.startswith(PACKAGE + ".") and _unit(target) not in AD_MAY_USE):
+                wrong.append(f"{name}:{line} imports {target}: the ad packages use only {', '.join(AD_MAY_USE)}")
+            elif target.startswith("integrations.") and target.split(".")[1] not in (*AD_PACKAGES, "qtickets_api"):
+                wrong.append(f"{name}:{line} imports {target}, an unknown package")
+    return wrong
+
+
+def test_the_ad_packages_use_only_the_lower_layers_of_the_qtickets_package() -> None:
+    modules = [
+        (p, _module_name(p)) for package in AD_PACKAGES for p in sorted((ROOT / "integrations" / package).rglob("*.py"))
+    ]
+    assert len(modules) >= 12
+    wrong = _ad_violations(modules)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_ad_checker_sees_a_service_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "from integrations.qtickets_api.service import Service\nfrom integrations.qtickets_api.dashboard import app\n"
+        "import direct_sim\nfrom integrations.qtickets_api.storage import connect\n",
+        encoding="utf-8",
+    )
+    wrong = _ad_violations([(bad, "integrations.vk_ads.bad")])
+    assert len(wrong) == 3, wrong
+
+
+def test_the_ad_simulators_stand_alone() -> None:
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for package in ("direct_sim", "vk_ads_sim")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for line, target in _imports(path, _module_name(path))
+        if target.split(".")[0] in ("integrations", "tools")
+    ]
+    assert not wrong, "\n".join(wrong)

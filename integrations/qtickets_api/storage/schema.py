@@ -127,8 +127,18 @@ LOADER_STATE = Table("meta_loader_state", ("key", "value", "updated_at"))
 RUN_LEASE = Table("meta_run_lease", ("name", "token", "holder", "claimed_at", "expires_at", "at"))
 ALERT_STATE = Table("meta_alert_state", ("alert_key", "active", "notified", "since", "detail", "updated_at"))
 MIGRATIONS = Table("meta_schema_migrations", ("version", "name", "checksum", "applied_at"))
+# advertising spend (integrations.ad_spend, integrations.yandex_direct, integrations.vk_ads)
+AD_SPEND = Table("fact_ad_spend_daily", (
+    "spend_date", "channel", "account", "campaign_id", "campaign_name", "impressions", "clicks", "spend",
+    "spend_ex_vat", "vat_rate", "vat_source", "city", "event_id", "show_id", "mapped_by", "run_id", "loaded_at",
+))  # fmt: skip
+AD_RULES = Table(
+    "dim_ad_campaign_rules", ("position", "channel", "pattern", "city", "event_id", "show_id", "loaded_at")
+)
+VK_TOKEN = Table("meta_vk_ads_token", ("client_fp", "access_token", "refresh_token", "expires_at", "updated_at"))
 
 ALL = (
     ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, PROMO_CODES, SALES_DAILY, SALES_DETAIL, REFUNDS_DAILY, INVENTORY,
     INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, RUN_LEASE, ALERT_STATE, MIGRATIONS,
+    AD_SPEND, AD_RULES, VK_TOKEN,
 )  # fmt: skip
