@@ -103,7 +103,9 @@ class Settings:
 
 def read_env_sources(envfile: Path | None, *, refuse_open_perms: bool = False) -> dict[str, str]:
     """Merge the env file, ``secrets/.env.ch`` and the process environment into one mapping."""
-    merged: dict[str, str] = {k: v for k, v in os.environ.items()}
+    # The process's own TZ is the host's clock zone (containers run UTC), never the organiser's: the report zone
+    # comes from the env file's TZ or from REPORT_TZ, else Moscow.
+    merged: dict[str, str] = {k: v for k, v in os.environ.items() if k != "TZ"}
     if envfile is not None:
         file_values = _read_dotenv(envfile, refuse_open_perms=refuse_open_perms)
         ch_file = envfile.parent / ".env.ch"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
-from . import bi_views, schema
+from . import bi_views, schema, zone
 from .connection import Storage
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -75,4 +75,5 @@ def apply(storage: Storage, tz: str) -> list[int]:
 def migrate(storage: Storage, tz: str) -> None:
     """The whole migration step: the tables' migrations, then the ``bi_*`` views that read them."""
     apply(storage, tz)
+    zone.check(storage, tz)
     bi_views.install(storage)
