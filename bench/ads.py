@@ -12,7 +12,6 @@ of the ``romi`` and ``ad_spend`` panels (target: romi p95 <= 50 ms at 126k order
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -22,9 +21,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import click
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_cli import parse
 from measure import REPO, machine_info
 
 from direct_sim import DirectConfig, DirectSimulator
@@ -53,11 +55,15 @@ def timed(what: str, action: object) -> tuple[float, object]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--orders", type=int, default=126_000)
-    parser.add_argument("--campaigns", type=int, default=300)
-    parser.add_argument("--requests", type=int, default=50)
-    args = parser.parse_args()
+    args = parse(
+        "python bench/ads.py",
+        [
+            click.Option(["--orders"], type=int, default=126_000, show_default=True),
+            click.Option(["--campaigns"], type=int, default=300, show_default=True),
+            click.Option(["--requests"], type=int, default=50, show_default=True),
+        ],
+        help=__doc__.splitlines()[0] if __doc__ else None,
+    )
     now = datetime.now(UTC).replace(microsecond=0)
     today = (now + timedelta(hours=3)).date()
     tmp = Path(tempfile.mkdtemp(prefix="zakaz-ads-bench-"))

@@ -19,7 +19,6 @@ leave RSS within 50 MB of the start. Results: ``bench/results/dashboard-<stamp>.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -34,14 +33,17 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import click
 import httpx
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_cli import parse
 from measure import REPO, child_env, machine_info
 from simproc import SimProcess
 
@@ -274,7 +276,7 @@ def service_runs(sim: SimProcess, envfile: Path, runs: int) -> dict[str, Any]:
     }
 
 
-def one_size(orders: int, args: argparse.Namespace, tmp: Path, first: bool) -> dict[str, Any]:
+def one_size(orders: int, args: SimpleNamespace, tmp: Path, first: bool) -> dict[str, Any]:
     token = secrets.token_urlsafe(16)
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     sim = SimProcess(orders=orders, now=now, token=token, log_path=tmp / f"sim-{orders}.log")
@@ -325,14 +327,25 @@ def print_table(results: list[dict[str, Any]]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=126_000)
-    parser.add_argument("--big-orders", type=int, default=1_260_000, help="0 skips the large size")
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--page-loads", type=int, default=5)
-    parser.add_argument("--service-runs", type=int, default=100)
-    parser.add_argument("--no-backfill-load", dest="backfill_load", action="store_false")
-    args = parser.parse_args()
+    args = parse(
+        "python bench/dashboard.py",
+        [
+            click.Option(["--orders"], type=int, default=126_000, show_default=True),
+            click.Option(
+                ["--big-orders"], type=int, default=1_260_000, help="0 skips the large size", show_default=True
+            ),
+            click.Option(["--requests"], type=int, default=50, show_default=True),
+            click.Option(["--page-loads"], type=int, default=5, show_default=True),
+            click.Option(["--service-runs"], type=int, default=100, show_default=True),
+            click.Option(
+                ["--backfill-load/--no-backfill-load"],
+                default=True,
+                help="time the panels during a backfill",
+                show_default=True,
+            ),
+        ],
+        help=__doc__.splitlines()[0],
+    )
     load_before = os.getloadavg()
     results = []
     with tempfile.TemporaryDirectory(prefix="zakaz-dashboard-bench-") as tmp:

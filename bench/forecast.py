@@ -16,7 +16,6 @@ Prints a table and writes ``bench/results/forecast-<stamp>.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import secrets
 import statistics
@@ -26,7 +25,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import click
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_cli import parse
 
 from integrations.qtickets_api import RunOptions, connect, load_settings, run_loader
 from integrations.qtickets_api.forecast import read_curves
@@ -41,12 +44,21 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--orders", type=int, default=126_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--pickup", choices=["simple", "realistic"], default="realistic",
-                        help="the simulator's sales curves (qtickets_sim/pickup.py)")  # fmt: skip
-    args = parser.parse_args()
+    args = parse(
+        "python bench/forecast.py",
+        [
+            click.Option(["--orders"], type=int, default=126_000, show_default=True),
+            click.Option(["--seed"], type=int, default=7, show_default=True),
+            click.Option(
+                ["--pickup"],
+                type=click.Choice(["simple", "realistic"]),
+                default="realistic",
+                help="the simulator's sales curves (qtickets_sim/pickup.py)",
+                show_default=True,
+            ),
+        ],
+        help=__doc__,
+    )
     root = Path(tempfile.mkdtemp(prefix="bench-forecast-"))
     token = secrets.token_hex(12)
     now = datetime.now(UTC).replace(microsecond=0)

@@ -25,7 +25,6 @@ machine's load is printed beside them: on a busy 2-core machine every figure is 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
@@ -42,11 +41,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import click
 import httpx
 import msgspec
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench_cli import parse  # noqa: E402
 
 from integrations.qtickets_api.domain import decode_order  # noqa: E402
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig  # noqa: E402
@@ -222,16 +224,22 @@ def polling_only(sale_times: list[float], run_s: float, rng: random.Random, draw
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--orders", type=int, default=20_000)
-    parser.add_argument("--sales", type=int, default=1000)
-    parser.add_argument("--rate", type=float, default=10.0)
-    parser.add_argument("--burst-rate", type=float, default=200.0, help="deliveries per second")
-    parser.add_argument("--burst-s", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=16, help="the sender's parallel connections")
-    parser.add_argument("--keep", action="store_true", help="keep the data directory")
-    args = parser.parse_args(argv)
+def main() -> int:
+    args = parse(
+        "python bench/webhooks.py",
+        [
+            click.Option(["--orders"], type=int, default=20_000, show_default=True),
+            click.Option(["--sales"], type=int, default=1000, show_default=True),
+            click.Option(["--rate"], type=float, default=10.0, show_default=True),
+            click.Option(["--burst-rate"], type=float, default=200.0, help="deliveries per second", show_default=True),
+            click.Option(["--burst-s"], type=float, default=30.0, show_default=True),
+            click.Option(
+                ["--workers"], type=int, default=16, help="the sender's parallel connections", show_default=True
+            ),
+            click.Option(["--keep"], is_flag=True, help="keep the data directory", show_default=True),
+        ],
+        help=__doc__.splitlines()[0] if __doc__ else None,
+    )
 
     load = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="zakaz-bench-hooks-"))
