@@ -5,7 +5,6 @@ session that holds (or kills) the writer at its next insert, released by the tes
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
@@ -20,40 +19,7 @@ from integrations.qtickets_api.ingest.one_order import OrderOutcome
 from integrations.qtickets_api.storage import Storage, connect, migrations
 from integrations.qtickets_api.webhooks import WebhookStore
 from integrations.qtickets_api.webhooks.store import StoreUnavailable
-
-
-class Killed(BaseException):
-    """What nothing in the store catches: its thread ends (as a thread killed from outside would)."""
-
-
-class HeldSession:
-    """The store's real session, except that an insert waits while ``hold`` is clear (``entered`` says one
-    does) and raises ``Killed`` once when ``kill`` is set."""
-
-    def __init__(self, inner: Storage) -> None:
-        self._inner = inner
-        self.hold = threading.Event()
-        self.hold.set()
-        self.entered = threading.Event()
-        self.kill = threading.Event()
-
-    def _gate(self) -> None:
-        self.entered.set()
-        if self.kill.is_set():
-            self.kill.clear()
-            raise Killed("the writer thread is killed")
-        self.hold.wait()
-
-    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
-        self._gate()
-        self._inner.insert(table, rows, columns)
-
-    def insert_lines(self, *args: Any, **kwargs: Any) -> Any:
-        self._gate()
-        return self._inner.insert_lines(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+from tests.webhooks.support import HeldSession
 
 
 @pytest.fixture

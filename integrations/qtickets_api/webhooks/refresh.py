@@ -161,6 +161,8 @@ class Refresher:
         started = time.monotonic()
         try:
             with self.gate.refresh():
+                if self._closed.is_set():  # closed while waiting for the loader run: rebuild nothing more
+                    return False
                 lease = Lease(self.storage, trigger="webhooks", poll_s=LEASE_POLL_S)
                 if not self._acquire(lease):
                     if self._closed.is_set():
