@@ -83,5 +83,7 @@ def cli(
 
 main = main_guard(cli, PROG)
 
+__all__ = ["GRACEFUL_S", "cli", "main"]
+
 if __name__ == "__main__":
     main()

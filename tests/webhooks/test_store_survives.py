@@ -15,10 +15,8 @@ import pytest
 
 from integrations.qtickets_api import Settings
 from integrations.qtickets_api.domain import decode_order
-from integrations.qtickets_api.ingest.one_order import OrderOutcome
 from integrations.qtickets_api.storage import Storage, connect, migrations
-from integrations.qtickets_api.webhooks import WebhookStore
-from integrations.qtickets_api.webhooks.store import StoreUnavailable
+from integrations.qtickets_api.webhooks import StoreUnavailable, WebhookStore
 from tests.webhooks.support import HeldSession
 
 
@@ -156,7 +154,7 @@ def test_a_writer_killed_again_and_again_keeps_being_started(storage: Storage, b
 @pytest.mark.parametrize("state", ["writer hangs in an insert", "writer killed, restart pending", "idle"])
 def test_close_returns_within_its_timeout_whatever_the_state(storage: Storage, bodies: list[bytes], state: str) -> None:
     store, session = held_store(storage, restart_s=3600.0)
-    waiting: list[Future[OrderOutcome]] = []
+    waiting: list[Future[Any]] = []
     if state == "writer hangs in an insert":
         session.hold.clear()
         waiting = [store.submit(b) for b in bodies[:5]]
