@@ -72,8 +72,9 @@ def cli(
     )
     server = uvicorn.Server(config)
     server.run()
-    if service.schedule is not None and service.schedule.running:
-        # a run stuck in a retry wait was recorded as interrupted; its thread must not delay the exit
+    if service.threads_left:
+        # a run stuck in a retry wait was recorded as interrupted, a webhook thread is in a statement: neither may
+        # delay the exit (the next start completes what they were doing)
         logging.shutdown()
         os._exit(0)
     if not server.started:
@@ -81,6 +82,8 @@ def cli(
 
 
 main = main_guard(cli, PROG)
+
+__all__ = ["GRACEFUL_S", "cli", "main"]
 
 if __name__ == "__main__":
     main()

@@ -7,9 +7,9 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -124,6 +124,15 @@ class Running:
     base_url: str
     hook_url: str
     reader: Storage
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self, timeout: float = 30.0) -> float:
+        """Stop the service as SIGTERM does (uvicorn's should_exit); the seconds it took."""
+        started = time.monotonic()
+        self.server.should_exit = True
+        self.thread.join(timeout=timeout)
+        return time.monotonic() - started
 
     def rows(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self.reader.rows(sql, parameters)]
@@ -143,11 +152,26 @@ class Running:
 
 
 @contextmanager
-def running_service(w: World, *, schedule: bool = False, env: dict[str, str] | None = None) -> Iterator[Running]:
+def running_service(
+    w: World,
+    *,
+    schedule: bool = False,
+    env: dict[str, str] | None = None,
+    restart_s: float | None = None,
+    graceful_s: float | None = None,
+    shape: Callable[[Service], None] | None = None,
+) -> Iterator[Running]:
+    """``restart_s``: after how long a stopped webhook thread is started again; ``graceful_s``: uvicorn's wait for
+    open connections at shutdown (``serve`` uses 2 s); ``shape``: changes the service before it starts."""
     port = free_port()
     options = service_options({**w.env, **(env or {})}, host="127.0.0.1", port=port, schedule=schedule)
+    if restart_s is not None:
+        options = replace(options, webhooks=replace(options.webhooks, restart_s=restart_s))
     service = Service(w.settings, options)
-    config = uvicorn.Config(build_app(service), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    if shape is not None:
+        shape(service)
+    config = uvicorn.Config(build_app(service), host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                            timeout_graceful_shutdown=graceful_s)  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="test-uvicorn", daemon=True)
     thread.start()
@@ -159,7 +183,7 @@ def running_service(w: World, *, schedule: bool = False, env: dict[str, str] | N
     reader = connect_reader(w.settings.clickhouse)
     base = f"http://127.0.0.1:{port}"
     try:
-        yield Running(service, base, base + options.webhooks.path, reader)
+        yield Running(service, base, base + options.webhooks.path, reader, server, thread)
     finally:
         reader.close()
         server.should_exit = True
@@ -172,6 +196,43 @@ def post(url: str, body: bytes, *, signature: str | None, event_type: str = "pay
     if signature is not None:
         headers["X-Signature"] = signature
     return httpx.post(url, content=body, headers=headers, timeout=30)
+
+
+# --- a store session that holds or kills the writer ------------------------------------------------------
+
+
+class Killed(BaseException):
+    """What nothing in the store catches: its thread ends (as a thread killed from outside would)."""
+
+
+class HeldSession:
+    """The store's real session, except that an insert waits while ``hold`` is clear (``entered`` says one
+    does) and raises ``Killed`` once when ``kill`` is set."""
+
+    def __init__(self, inner: Storage) -> None:
+        self._inner = inner
+        self.hold = threading.Event()
+        self.hold.set()
+        self.entered = threading.Event()
+        self.kill = threading.Event()
+
+    def _gate(self) -> None:
+        self.entered.set()
+        if self.kill.is_set():
+            self.kill.clear()
+            raise Killed("the writer thread is killed")
+        self.hold.wait()
+
+    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
+        self._gate()
+        self._inner.insert(table, rows, columns)
+
+    def insert_lines(self, *args: Any, **kwargs: Any) -> Any:
+        self._gate()
+        return self._inner.insert_lines(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 # --- the facts against the truth -------------------------------------------------------------------------

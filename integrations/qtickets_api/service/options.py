@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..domain.redaction import fingerprint
 from ..errors import ConfigError
+from ..webhooks.supervise import RESTART_S
 from .readers import ReaderCredentials
 
 WEBHOOK_PATH = "/webhooks/qtickets"
@@ -31,6 +32,7 @@ class WebhookOptions:
     max_bytes: int = WEBHOOK_MAX_BYTES
     debounce_s: float = WEBHOOK_DEBOUNCE_MS / 1000
     inventory: bool = True  # re-read the seats of touched shows (needs the QTickets API settings)
+    restart_s: float = RESTART_S  # a stopped store or refresher thread is started again after this long
 
     @property
     def enabled(self) -> bool:

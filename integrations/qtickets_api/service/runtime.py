@@ -7,12 +7,20 @@ session the loader uses and, beside it, the read-only sessions of the dashboard.
 ``--no-schedule`` and no webhooks it opens no writer at all: the systemd timer's loader owns the schema, the
 dashboard only reads. Webhooks write (their own sessions: one that stores, one that rebuilds the facts), and the
 rebuilds take turns with the scheduled run (``RunGate``) and with any other loader (the run lease).
+
+``/healthz`` answers 503 naming what is down while a supervised webhook thread (the store's writer, the
+refresher) is being started again, and the dashboard's ``ok`` otherwise. Stopping is bounded: the loader run in
+flight is told to stop first, then the webhooks are closed side by side (the store within ``STORE_CLOSE_S``, the
+refresher within ``REFRESH_CLOSE_S``), then the run gets what is left of ``STOP_BUDGET_S`` to record itself (or is
+recorded as interrupted here); with uvicorn's 2 s for open connections the process is gone within 10 s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,6 +28,8 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from ..api.client import QTicketsClient
@@ -37,6 +47,11 @@ from .schedule import LoaderSchedule
 
 log = logging.getLogger("integrations.qtickets_api")
 
+STOP_BUDGET_S = 6.0  # the lifespan's shutdown, after uvicorn's GRACEFUL_S (2 s) for open connections
+STORE_CLOSE_S = 3.0
+REFRESH_CLOSE_S = 2.0
+RECORD_S = 0.5  # kept back for recording an interrupted run
+
 
 @dataclass
 class Service:
@@ -53,6 +68,7 @@ class Service:
         hooks = self.options.webhooks
         self.receiver = Receiver(secret=hooks.secret, max_bytes=hooks.max_bytes)
         self._hook_sessions: list[Storage] = []
+        self.threads_left = False  # a thread of ours did not end in time: the process exits without waiting
 
     def open(self) -> None:
         """Blocking: connect, migrate, install the views, open the readers (and the webhooks' sessions)."""
@@ -85,6 +101,7 @@ class Service:
             gate=self.gate,
             seats_client=self._seats_client if hooks.inventory else None,
             debounce_s=hooks.debounce_s,
+            restart_s=hooks.restart_s,
         )
         self.refresher = refresher
 
@@ -93,7 +110,7 @@ class Service:
             if new:
                 refresher.notify(show_id for outcome in new for show_id in outcome.show_ids)
 
-        self.webhook_store = WebhookStore(store_session, on_stored=stored)
+        self.webhook_store = WebhookStore(store_session, on_stored=stored, restart_s=hooks.restart_s)
         refresher.notify()  # what a stopped process stored but did not rebuild yet
         self.receiver.store = self.webhook_store
 
@@ -106,15 +123,37 @@ class Service:
             retry=RetryPolicy(max_attempts=2, budget_s=20.0, initial_s=settings.api_backoff_s),
         )
 
+    def down(self) -> list[str]:
+        """What of this service is not running now (``/healthz`` answers 503 naming it)."""
+        out = []
+        if self.webhook_store is not None and not self.webhook_store.up:
+            out.append("webhook store")
+        if self.refresher is not None and not self.refresher.up:
+            out.append("webhook refresher")
+        return out
+
     def close_webhooks(self) -> None:
-        """Store what is queued, finish the refresh in flight, close their sessions."""
+        """Store what is queued, finish the refresh in flight, close their sessions: within STORE_CLOSE_S (they
+        close side by side) whatever they are doing (a thread still in a statement is left to the process's exit)."""
         self.receiver.store = None
+        refresher, self.refresher = self.refresher, None
+        refresher_ended: list[bool] = []
+        closing = None
+        if refresher is not None:  # both close at once: the longer of the two bounds this
+            closing = threading.Thread(
+                target=lambda: refresher_ended.append(refresher.close(REFRESH_CLOSE_S)), name="zakaz-close", daemon=True
+            )
+            closing.start()
+        ended = True
         if self.webhook_store is not None:
-            self.webhook_store.close()
+            ended = self.webhook_store.close(STORE_CLOSE_S)
             self.webhook_store = None
-        if self.refresher is not None:
-            self.refresher.close()
-            self.refresher = None
+        if closing is not None:
+            closing.join(REFRESH_CLOSE_S + 0.5)
+            ended = ended and refresher_ended == [True]
+        if not ended:
+            self.threads_left = True  # their sessions are in use: closing them could block
+            self._hook_sessions.clear()
         for session in self._hook_sessions:
             session.close()
         self._hook_sessions.clear()
@@ -165,15 +204,21 @@ def build_app(service: Service) -> Starlette:
         try:
             yield
         finally:
+            started = time.monotonic()
+            if service.schedule is not None:
+                service.schedule.stopping()  # the run in flight stops at its next request meanwhile
             notify_schedule.stop(notify)
             await run_in_threadpool(service.close_webhooks)
             if service.schedule is not None:
-                await service.schedule.stop(record=service.record)
+                left = STOP_BUDGET_S - RECORD_S - (time.monotonic() - started)
+                await service.schedule.stop(record=service.record, grace_s=max(0.5, left))
             if task is not None:
                 task.cancel()
-            if service.schedule is None or not service.schedule.running:
+            if service.schedule is not None and service.schedule.running:
+                service.threads_left = True
+            if not service.threads_left:
                 await run_in_threadpool(service.close)
-            log.info("Service stopped")
+            log.info("Service stopped in %.1f s", time.monotonic() - started)
 
     dashboard = create_app(
         _Pending(service.settings.clickhouse_db),
@@ -182,6 +227,15 @@ def build_app(service: Service) -> Starlette:
         user=service.options.user,
     )
     board = dashboard.state.dashboard
+
+    async def health(request: Request) -> Response:
+        down = service.down()
+        if down:
+            return PlainTextResponse(f"down: {', '.join(down)} (being started again)\n", status_code=503,
+                                     headers={"Cache-Control": "no-store"})  # fmt: skip
+        answer: Response = await board.health(request)
+        return answer
+
     # The webhook path sits outside the dashboard's basic auth: QTickets signs its requests instead of logging in.
     # Every method reaches the receiver (it answers 405 itself), with or without a trailing slash (no redirect:
     # a sender does not follow one with its POST).
@@ -189,7 +243,8 @@ def build_app(service: Service) -> Starlette:
     hook_routes = [Route(hook_path, service.receiver, methods=None)]
     if hook_path != "/":
         hook_routes.append(Route(hook_path + "/", service.receiver, methods=None))
-    app = Starlette(routes=[*hook_routes, Mount("", app=dashboard)], lifespan=lifespan)
+    # /healthz is answered here, before the dashboard's basic auth (it stays open, as the dashboard's own is)
+    app = Starlette(routes=[*hook_routes, Route("/healthz", health), Mount("", app=dashboard)], lifespan=lifespan)
     app.state.dashboard = board
     return app
 

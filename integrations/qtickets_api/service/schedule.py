@@ -34,7 +34,8 @@ log = logging.getLogger("integrations.qtickets_api")
 INTERVAL_S = 15 * 60.0
 JITTER_S = 60.0
 FIRST_RUN_DELAY_S = 3.0
-STOP_GRACE_S = 6.0  # how long a stop waits for the run in flight to record itself
+STOP_GRACE_S = 6.0  # how long a stop waits for the run in flight to record itself (the service passes less)
+INTERRUPTED = "interrupted: the service stopped during this run; the next run loads its window again"
 
 
 @dataclass
@@ -86,7 +87,8 @@ class LoaderSchedule:
             try:
                 self._run_blocking()
             finally:
-                loop.call_soon_threadsafe(_resolve, done)
+                with contextlib.suppress(RuntimeError):  # the loop is gone: the service stopped without this run
+                    loop.call_soon_threadsafe(_resolve, done)
 
         self._thread = threading.Thread(target=work, name="zakaz-loader-run", daemon=True)
         self._thread.start()
@@ -137,16 +139,23 @@ class LoaderSchedule:
         """Start a run now (tests)."""
         self._wake.set()
 
-    async def stop(self, record: Callable[[job_runs.RunRecord], None] | None = None) -> bool:
-        """Stop scheduling and interrupt the run in flight; True when no run was left behind unrecorded."""
+    def stopping(self) -> None:
+        """Tell the run in flight to stop (at its next QTickets request) and schedule no more; ``stop`` waits."""
         self._stopping.set()
         self._wake.set()
+
+    async def stop(
+        self, record: Callable[[job_runs.RunRecord], None] | None = None, *, grace_s: float = STOP_GRACE_S
+    ) -> bool:
+        """Stop scheduling and interrupt the run in flight, waiting ``grace_s`` for it to record itself; True when
+        no run was left behind unrecorded (otherwise it is recorded here, as interrupted)."""
+        self.stopping()
         done, thread = self._done, self._thread
         if done is None or done.done() or thread is None or not thread.is_alive():
             return True
         window = self.status.in_flight
         try:
-            await asyncio.wait_for(asyncio.shield(done), timeout=STOP_GRACE_S)
+            await asyncio.wait_for(asyncio.shield(done), timeout=grace_s)
             return True
         except TimeoutError:
             pass
@@ -163,10 +172,10 @@ class LoaderSchedule:
                     loader_version=__version__,
                     finished_at=now,
                     status="failed",
-                    error="the service stopped during this run; the next run loads its window again",
+                    error=INTERRUPTED,
                 )
             )
-        log.warning("Stopped with a loader run still in flight; it was recorded as failed")
+        log.warning("Stopped with a loader run still in flight; it was recorded as interrupted (failed)")
         return False
 
     @property

@@ -4,7 +4,7 @@ before answering (``store``), and refresh the facts it touches (``refresh``); ``
 from .parse import EVENT_TYPES, Delivery, Refusal, parse
 from .receiver import MAX_BYTES, Receiver, ReceiverStats
 from .refresh import Refresher, RefreshStats
-from .store import StoreStats, WebhookStore
+from .store import StoreStats, StoreUnavailable, WebhookStore
 from .verify import sign, signature_ok
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Refresher",
     "Refusal",
     "StoreStats",
+    "StoreUnavailable",
     "WebhookStore",
     "parse",
     "sign",

@@ -9,7 +9,8 @@ In order, and nothing is stored unless every step passes:
 - an order that fails the loader's validation → stored in ``stg_qtickets_api_rejects`` with the reason, 200
   (QTickets would otherwise retry it for 50 minutes);
 - otherwise the order version is stored (or was already: a duplicate or a replay) → 200; the refresher then
-  rebuilds what it touches. ClickHouse failing, or too much waiting to be stored → 503, and QTickets retries.
+  rebuilds what it touches. ClickHouse failing, too much waiting to be stored, or the store's writer thread not
+  running (``WebhookStore.up``: it stopped and is being started again) → 503 at once, and QTickets retries.
 
 Nothing of a body or of a signature reaches the log: only counts, the order id and the event type.
 """
@@ -20,13 +21,14 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.types import Receive, Scope, Send
 
 from ..errors import ZakazError
 from .parse import EVENT_TYPES, Refusal, parse
-from .store import WebhookStore
+from .store import StoreUnavailable, WebhookStore
 from .verify import signature_ok
 
 log = logging.getLogger("integrations.qtickets_api")
@@ -43,9 +45,18 @@ class ReceiverStats:
 
 
 class Receiver:
-    def __init__(self, *, secret: str, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        max_bytes: int = MAX_BYTES,
+        store_timeout_s: float = STORE_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._secret = secret
         self.max_bytes = max_bytes
+        self.store_timeout_s = store_timeout_s
+        self._clock = clock
         self.store: WebhookStore | None = None  # set when the service has opened ClickHouse
         self.stats = ReceiverStats()
         self._refused_since_summary: Counter[int] = Counter()
@@ -90,9 +101,13 @@ class Receiver:
         store = self.store
         if store is None:
             return 503, "starting"
+        if not store.up:  # stopped, being started again: no use waiting
+            return 503, "not stored, try again"
         try:
-            outcome = await asyncio.wait_for(asyncio.wrap_future(store.submit(body)), STORE_TIMEOUT_S)
-        except (ZakazError, OverflowError, TimeoutError):
+            outcome = await asyncio.wait_for(asyncio.wrap_future(store.submit(body)), self.store_timeout_s)
+        except (ZakazError, OverflowError, StoreUnavailable, TimeoutError):
+            return 503, "not stored, try again"
+        except Exception:  # a bug in storing (the store logged it): the sender retries
             return 503, "not stored, try again"
         if outcome.version is None:
             log.warning("Webhook %s of order %d rejected (stored in the rejects): %s", kind, parsed.order_id,
@@ -119,7 +134,7 @@ class Receiver:
     def _note_refusal(self, status: int) -> None:
         """Refusals are counted, and summed up in the log at most once a minute (an attacker cannot flood it)."""
         self._refused_since_summary[status] += 1
-        now = time.monotonic()
+        now = self._clock()
         if self._summary_at is None or now - self._summary_at >= SUMMARY_EVERY_S:
             counts = ", ".join(f"{n} × {code}" for code, n in sorted(self._refused_since_summary.items()))
             log.warning("Webhook requests refused since the last summary: %s", counts)

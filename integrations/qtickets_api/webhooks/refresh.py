@@ -11,6 +11,10 @@ first such word, so that a burst becomes one rebuild, then, holding the in-proce
 The gate orders the refreshes with the scheduled loader run of this process (the run asks, the refresher lets it
 go next); the run lease keeps a loader of another process (the systemd timer against a server) from rebuilding at
 the same time. Changes that arrive during a rebuild wait for the next one, which follows at once.
+
+The thread is supervised like the store's (``supervise.Supervised``: started again if it stops, the work it held
+kept for the next rebuild), and ``close()`` is bounded: a wait for the run lease ends at once, a rebuild in
+flight is left to the process's exit (the next start rebuilds what was stored and not yet rebuilt).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from ..storage import facts
 from ..storage.connection import Storage
 from ..storage.lease import Lease
 from ..storage.run_gate import RunGate
+from .supervise import RESTART_S, Supervised
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -36,6 +41,8 @@ DEBOUNCE_S = 0.25
 LEASE_WAIT_S = 60.0
 LEASE_POLL_S = 0.5
 RETRY_S = 2.0
+CLOSE_S = 3.0
+THREAD = "zakaz-webhook-refresh"
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Refresher:
         seats_client: Callable[[], QTicketsClient] | None = None,
         debounce_s: float = DEBOUNCE_S,
         lease_wait_s: float = LEASE_WAIT_S,
+        restart_s: float = RESTART_S,
     ) -> None:
         self.storage = storage
         self.tz = tz
@@ -72,10 +80,15 @@ class Refresher:
         self._first = 0.0
         self._shows: set[int] = set()
         self._stopping = False
+        self._closed = threading.Event()
+        self._held: set[int] | None = None  # the shows of the rebuild in flight
         self._idle = threading.Event()
         self._idle.set()
-        self._thread = threading.Thread(target=self._work, name="zakaz-webhook-refresh", daemon=True)
-        self._thread.start()
+        self._worker = Supervised(THREAD, self._work, on_down=self._worker_down, restart_s=restart_s)
+
+    @property
+    def up(self) -> bool:
+        return self._worker.up
 
     def notify(self, show_ids: Iterable[int] = ()) -> None:
         """Orders of these shows changed (none: only the facts need a look)."""
@@ -91,14 +104,35 @@ class Refresher:
         """Until nothing is pending or being rebuilt (tests)."""
         return self._idle.wait(timeout)
 
-    def close(self, timeout: float = 3.0) -> None:
+    def close(self, timeout: float = CLOSE_S) -> bool:
+        """Stop after the rebuild in flight, waiting at most ``timeout``; True when the thread ended in time."""
         with self._cond:
             self._stopping = True
+            self._closed.set()
             self._cond.notify_all()
-        self._thread.join(timeout)
-        if self._client is not None:
+        ended = self._worker.stop(time.monotonic() + timeout)
+        if not ended:
+            log.warning("Stopped with a webhook refresh in flight; the next start rebuilds what it had to")
+        if ended and self._client is not None:
             self._client.close()
             self._client = None
+        return ended
+
+    def _worker_down(self) -> None:
+        """The thread stopped: what it was rebuilding is rebuilt by the next one."""
+        with self._cond:
+            held, self._held = self._held, None
+            self._shows |= held or set()
+            self._dirty, self._first = True, time.monotonic()
+            self._idle.clear()
+
+    def _acquire(self, lease: Lease) -> bool:
+        """Like ``lease.acquire(lease_wait_s)``, but a close ends the wait at once."""
+        deadline = time.monotonic() + self.lease_wait_s
+        while not lease.try_acquire():
+            if time.monotonic() >= deadline or self._closed.wait(LEASE_POLL_S):
+                return False
+        return True
 
     def _work(self) -> None:
         while True:
@@ -114,8 +148,11 @@ class Refresher:
                 if self._stopping:
                     return
                 shows, self._shows, self._dirty = self._shows, set(), False
-            if not self._refresh(shows):
-                with self._cond:  # keep the work for the next try
+                self._held = shows
+            done = self._refresh(shows)
+            with self._cond:
+                self._held = None
+                if not done:  # keep the work for the next try
                     self._shows |= shows
                     if not self._dirty:
                         self._dirty, self._first = True, time.monotonic() + RETRY_S
@@ -124,8 +161,12 @@ class Refresher:
         started = time.monotonic()
         try:
             with self.gate.refresh():
+                if self._closed.is_set():  # closed while waiting for the loader run: rebuild nothing more
+                    return False
                 lease = Lease(self.storage, trigger="webhooks", poll_s=LEASE_POLL_S)
-                if not lease.acquire(self.lease_wait_s):
+                if not self._acquire(lease):
+                    if self._closed.is_set():
+                        return False
                     log.info("Webhook refresh waits: a loader run holds the run lease; trying again")
                     return False
                 try:
