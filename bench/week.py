@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 from bench_cli import parse  # noqa: E402
 
 from integrations.qtickets_api import load_settings  # noqa: E402
-from integrations.qtickets_api.service.schedule import LoaderSchedule  # noqa: E402
+from integrations.qtickets_api.service import LoaderSchedule  # noqa: E402
 from integrations.qtickets_api.storage import Storage, connect, migrations  # noqa: E402
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig  # noqa: E402
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from integrations.qtickets_api import load_settings
-from integrations.qtickets_api.domain.moscow import MOSCOW
+from integrations.qtickets_api.domain import MOSCOW
 from tests.conftest import REPO, run_cli, write_env
 from tests.loader.test_end_to_end import facts, truth
 
