@@ -3,7 +3,7 @@ channel, city, event and show: spend beside the attributed sales, with a ROMI tr
 ``bi_ad_spend_daily`` and ``bi_romi`` (docs/ads.md). Spend mapped to nothing is the city «не сопоставлено», orders
 without a tag the channel «без метки»; every ratio is sum(a) / sum(b) over the matching rows, None where b is 0.
 
-Importing this module registers the two panels (the page lists them once ``bi`` imports it).
+Importing this module registers the two panels; ``bi.panels`` imports it, so the data API serves them.
 """
 
 from __future__ import annotations

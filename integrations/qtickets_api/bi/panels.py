@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from datetime import date
 
 from ..errors import FilterError
-from . import freshness_panel, sales_panels, show_panels
+from . import ad_panels, freshness_panel, sales_panels, show_panels
 from .filters import Filters, parse_filters
 from .panel import REGISTRY, Column, Panel, Reader, Row
 
-_LOADED = (sales_panels, show_panels, freshness_panel)  # importing them registers their panels
+_LOADED = (sales_panels, show_panels, freshness_panel, ad_panels)  # importing them registers their panels
 
 
 def panel(name: str) -> Panel:
