@@ -65,37 +65,57 @@ def moscow_today() -> date:
     return datetime.now(MOSCOW).date()
 
 
-def run(settings: AdSettings, source: Source, *, days: int = DEFAULT_DAYS, today: date | None = None) -> Outcome:
+def run(
+    settings: AdSettings,
+    source: Source,
+    *,
+    days: int = DEFAULT_DAYS,
+    today: date | None = None,
+    storage: Storage | None = None,
+) -> Outcome:
+    """Load ``days`` days up to ``today``; ``storage``: a session of the caller's (the service's, already migrated),
+    otherwise the command opens and migrates its own."""
+    if storage is not None:
+        return _run(settings, source, storage, days=days, today=today)
+    with connect(settings.base) as own:
+        migrations.migrate(own, settings.base.tz)
+        return _run(settings, source, own, days=days, today=today)
+
+
+def _run(settings: AdSettings, source: Source, storage: Storage, *, days: int, today: date | None) -> Outcome:
     first, last = window(days, today or moscow_today())
-    with connect(settings.base) as storage:
-        migrations.migrate(storage, settings.base.tz)
-        ad_run = AdRun(secrets.token_hex(8), source.job, datetime.now(UTC), first, last, settings.base.org_name)
-        outcome = Outcome(ad_run)
-        try:
-            for start, end in chunks(first, last, source.chunk_days):
-                rows = source.fetch(storage, start, end)
-                outcome.written += write(
-                    storage,
-                    rows,
-                    ad_run.run_id,
-                    read_inputs(storage),
-                    channel=source.channel,
-                    account=source.account,
-                    first=start,
-                    last=end,
-                )
-                log.info("%s: %s..%s: %d rows stored", source.job, start, end, len(rows))
-            outcome.remapped = remap(storage, read_inputs(storage), ad_run.run_id)
-            outcome.mapped_by = _mapped(storage, source.channel)
-            ad_run.status = "success"
-        except (ZakazError, KeyboardInterrupt) as exc:
-            ad_run.status = "failed"
-            ad_run.error = exc.one_line() if isinstance(exc, ZakazError) else "interrupted"
-            raise
-        finally:
-            ad_run.api_requests, ad_run.retries = source.counters.requests, source.counters.retries
-            ad_run.rows = {"spend_rows": outcome.written, "remapped": outcome.remapped}
-            record(storage, ad_run)
+    ad_run = AdRun(secrets.token_hex(8), source.job, datetime.now(UTC), first, last, settings.base.org_name)
+    outcome = Outcome(ad_run)
+    try:
+        for start, end in chunks(first, last, source.chunk_days):
+            rows = source.fetch(storage, start, end)
+            outcome.written += write(
+                storage,
+                rows,
+                ad_run.run_id,
+                read_inputs(storage),
+                channel=source.channel,
+                account=source.account,
+                first=start,
+                last=end,
+            )
+            log.info("%s: %s..%s: %d rows stored", source.job, start, end, len(rows))
+        outcome.remapped = remap(storage, read_inputs(storage), ad_run.run_id)
+        outcome.mapped_by = _mapped(storage, source.channel)
+        ad_run.status = "success"
+    except BaseException as exc:  # every way out of a run is recorded, a bug's too (then it goes on up)
+        ad_run.status = "failed"
+        if isinstance(exc, ZakazError):
+            ad_run.error = exc.one_line()
+        elif isinstance(exc, KeyboardInterrupt | SystemExit):
+            ad_run.error = "interrupted"
+        else:
+            ad_run.error = f"{exc.__class__.__name__}: {exc}"
+        raise
+    finally:
+        ad_run.api_requests, ad_run.retries = source.counters.requests, source.counters.retries
+        ad_run.rows = {"spend_rows": outcome.written, "remapped": outcome.remapped}
+        record(storage, ad_run)
     return outcome
 
 

@@ -5,6 +5,7 @@ A source without credentials is off: its loader says so in one line and exits 0,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -62,8 +63,13 @@ class AdSettings:
 
 
 def load_ad_settings(envfile: Path | None) -> AdSettings:
-    env = {k: v.strip() for k, v in read_env_sources(envfile).items() if v and v.strip()}
     base = load_settings(envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"})
+    return ad_settings(read_env_sources(envfile), base)
+
+
+def ad_settings(sources: Mapping[str, str], base: Settings) -> AdSettings:
+    """The ad sources' settings from env values already read (the service's), on the product's ClickHouse."""
+    env = {k: v.strip() for k, v in sources.items() if v and v.strip()}
     direct = None
     if env.get("YANDEX_DIRECT_TOKEN"):
         token = env["YANDEX_DIRECT_TOKEN"]
@@ -100,4 +106,4 @@ def _url(key: str, value: str) -> str:
     return value.rstrip("/")
 
 
-__all__ = ["DIRECT_URL", "VK_URL", "AdSettings", "DirectSettings", "VkSettings", "load_ad_settings"]
+__all__ = ["DIRECT_URL", "VK_URL", "AdSettings", "DirectSettings", "VkSettings", "ad_settings", "load_ad_settings"]

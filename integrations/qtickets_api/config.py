@@ -251,3 +251,6 @@ def _bool(key: str, raw: str | None, default: bool) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{key}={raw!r} is not a boolean", "use true or false")
+
+
+__all__ = ["Settings", "load_settings", "read_env_sources"]

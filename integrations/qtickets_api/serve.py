@@ -23,6 +23,14 @@ from .cli import main_guard
 from .config import load_settings, read_env_sources
 from .service import Service, build_app, service_options
 
+# the secrets of what the service schedules beside the loader: kept out of its log lines
+SCHEDULED_SECRETS = (
+    "YANDEX_DIRECT_TOKEN",
+    "VK_ADS_CLIENT_ID",
+    "VK_ADS_CLIENT_SECRET",
+    "TELEGRAM_BOT_TOKEN",
+    "TG_BOT_TOKEN",
+)
 PROG = "python -m integrations.qtickets_api.serve"
 UNUSED_API = {"QTICKETS_API_BASE_URL": "http://qtickets.invalid", "QTICKETS_API_TOKEN": "unused"}
 GRACEFUL_S = 2  # open HTTP connections get this long before the loader run is stopped
@@ -56,6 +64,7 @@ def cli(
     secrets = [settings.api_token, settings.clickhouse_password, options.password, options.webhooks.secret]
     if options.reader is not None:
         secrets.append(options.reader.password)
+    secrets += [env.get(key, "").strip() for key in SCHEDULED_SECRETS]  # the ad loaders' and the bot's
     logs.configure(verbose=verbose, json_lines=log_json, secrets=[s for s in secrets if s])
     service = Service(settings, options)
     app = build_app(service)

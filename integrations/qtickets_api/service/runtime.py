@@ -34,13 +34,13 @@ from starlette.routing import Mount, Route
 
 from ..api.client import QTicketsClient
 from ..api.retry import RetryPolicy
-from ..config import Settings
+from ..config import Settings, read_env_sources
 from ..dashboard.app import create_app
 from ..ingest.one_order import OrderOutcome
 from ..storage import Storage, connect, job_runs, migrations
 from ..storage.run_gate import RunGate
 from ..webhooks import Receiver, Refresher, WebhookStore
-from . import notify_schedule
+from . import ad_schedule, notify_schedule
 from .options import ServiceOptions
 from .readers import ReaderPool
 from .schedule import LoaderSchedule
@@ -63,6 +63,7 @@ class Service:
     gate: RunGate = field(default_factory=RunGate)
     webhook_store: WebhookStore | None = None
     refresher: Refresher | None = None
+    ad_status: ad_schedule.AdStatus = field(default_factory=ad_schedule.AdStatus)
 
     def __post_init__(self) -> None:
         hooks = self.options.webhooks
@@ -188,6 +189,9 @@ def build_app(service: Service) -> Starlette:
             task = asyncio.create_task(service.schedule.run_forever(), name="zakaz-loader-schedule")
             log.info("Loader scheduled every %.0f minutes in this process", service.schedule.interval_s / 60)
         notify = notify_schedule.start(service)
+        ads = ad_schedule.start(
+            service.writer, read_env_sources(service.settings.envfile), service.settings, service.ad_status
+        )
         hooks = service.options.webhooks
         if hooks.enabled:
             log.info("Webhooks received at POST %s (secret %s)", hooks.path, hooks.secret_fingerprint)
@@ -208,6 +212,7 @@ def build_app(service: Service) -> Starlette:
             if service.schedule is not None:
                 service.schedule.stopping()  # the run in flight stops at its next request meanwhile
             notify_schedule.stop(notify)
+            ad_schedule.stop(ads)
             await run_in_threadpool(service.close_webhooks)
             if service.schedule is not None:
                 left = STOP_BUDGET_S - RECORD_S - (time.monotonic() - started)
@@ -234,6 +239,10 @@ def build_app(service: Service) -> Starlette:
             return PlainTextResponse(f"down: {', '.join(down)} (being started again)\n", status_code=503,
                                      headers={"Cache-Control": "no-store"})  # fmt: skip
         answer: Response = await board.health(request)
+        warnings = service.ad_status.failed()
+        if warnings and answer.status_code == 200:  # up, but a source's spend is not current: said, not hidden
+            lines = "".join(f"warning: {line}\n" for line in warnings)
+            return PlainTextResponse(f"ok\n{lines}", headers={"Cache-Control": "no-store"})
         return answer
 
     # The webhook path sits outside the dashboard's basic auth: QTickets signs its requests instead of logging in.
