@@ -4,7 +4,11 @@ source is recorded, logged and named by ``/healthz`` while the other still loads
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,10 +16,14 @@ from starlette.testclient import TestClient
 from integrations.ad_spend.settings import ad_settings
 from integrations.qtickets_api.config import load_settings, read_env_sources
 from integrations.qtickets_api.errors import ConfigError
+from integrations.qtickets_api.notify import digest, figures, ru
 from integrations.qtickets_api.service import Service, ServiceOptions, ad_schedule, build_app
 from integrations.qtickets_api.storage import connect, migrations
 from tests.ads import test_ads_direct, test_ads_vk
 from tests.ads.conftest import DIRECT_TOKEN, TODAY, VK_SECRET, World, rows
+from tests.ads.truth import attributed
+
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def a_plan(world: World, days: int = 3) -> ad_schedule.AdPlan:
@@ -94,3 +102,35 @@ def test_the_plan_follows_the_credentials_and_refuses_bad_keys(world: World) -> 
     for key, value in (("AD_SPEND_INTERVAL_MINUTES", "0"), ("AD_SPEND_DAYS", "three"), ("AD_SPEND_DAYS", "999")):
         with pytest.raises(ConfigError, match=key):
             ad_schedule.plan({**env, key: value}, base)
+
+
+def test_the_digest_line_equals_a_days_spend_and_what_its_tags_sold(world: World) -> None:
+    base = world.settings().base
+    days = 60
+    direct, vk = test_ads_direct.expected(world, days), test_ads_vk.expected(world, days)
+    campaigns = {("yandex_direct", k[1]) for k in direct} | {("vk_ads", k[1]) for k in vk}
+    by_day: dict[date, list[dict[str, Any]]] = defaultdict(list)
+    for order in world.sim.orders():
+        if order.get("payed_at"):
+            by_day[datetime.fromisoformat(order["payed_at"]).astimezone(MOSCOW).date()].append(order)
+    first = TODAY - timedelta(days=days - 1)
+
+    def tagged(day: date) -> dict[tuple[str, int, int], list[Any]]:
+        return attributed(by_day[day], campaigns)
+
+    # the day of the window whose tags sold most (a digest's "yesterday")
+    day = max((first + timedelta(days=n) for n in range(days)), key=lambda d: sum(v[0] for v in tagged(d).values()))
+    with connect(base) as storage:
+        migrations.migrate(storage, base.tz)
+        ad_schedule.tick(storage, a_plan(world, days), ad_schedule.AdStatus(), today=TODAY)
+        got = figures.ad_day(storage, day)
+    spend = sum((v[2] for k, v in direct.items() if k[0] == day), Decimal(0))
+    spend += sum((v[3] for k, v in vk.items() if k[0] == day), Decimal(0))
+    tickets = sum(v[0] for v in tagged(day).values())
+    revenue = sum((v[1] for v in tagged(day).values()), Decimal("0.00"))
+    assert spend > 0 and tickets > 0
+    assert (got.spend, got.tickets, got.revenue) == (spend, tickets, revenue)
+    line = digest.ads_line(got)
+    assert line.startswith(f"<b>Реклама:</b> {ru.money(spend)} · по меткам {ru.integer(tickets)} бил. · ")
+    assert line.endswith(f"ROMI {ru.percent(float((revenue - spend) / spend))}")
+    assert digest.ads_line(figures.AdDay(day, Decimal(100), 0, Decimal(0))).endswith("ROMI -100,0\u00a0%")

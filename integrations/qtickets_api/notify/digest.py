@@ -27,6 +27,7 @@ class DigestData:
     plans: list[figures.PlanRow]
     freshness: figures.Freshness
     now: datetime
+    ads: figures.AdDay | None = None
 
 
 def gather(reader: Reader, settings: NotifySettings, now: datetime) -> DigestData:
@@ -38,7 +39,7 @@ def gather(reader: Reader, settings: NotifySettings, now: datetime) -> DigestDat
     coming = [f for f in forecast_all(read_curves(reader, settings.zone), today) if _starts(f, today, horizon)]
     return DigestData(
         today, by_day[wanted[0]], by_day[wanted[1]], by_day[wanted[2]], figures.top_shows(reader, yesterday),
-        coming, figures.plans(reader), figures.freshness(reader), now,
+        coming, figures.plans(reader), figures.freshness(reader), now, figures.ad_day(reader, yesterday),
     )  # fmt: skip
 
 
@@ -58,6 +59,8 @@ def render(data: DigestData, settings: NotifySettings) -> str:
         lines.append(f"<b>{title}:</b> {ru.integer(tickets)} бил. · {ru.money(money)}")
         lines.append(f"  к пред. дню {ru.change(tickets, t_b)} · к {ru.WEEKDAYS[w.day.weekday()]} {ru.day(w.day)}"
                      f" {ru.change(tickets, t_w)}")  # fmt: skip
+    if data.ads is not None and data.ads.spend:
+        lines.append(ads_line(data.ads))
     if data.top:
         lines += ["", "<b>Лучшие показы вчера</b>"]
         for n, show in enumerate(data.top, 1):
@@ -86,6 +89,19 @@ def render(data: DigestData, settings: NotifySettings) -> str:
     if link:
         lines.append(f'<a href="{esc(link, 2000)}">Открыть дашборд</a>')
     return "\n".join(lines)
+
+
+def ads_line(ads: figures.AdDay) -> str:
+    """«Реклама: 12 000 ₽ · по меткам 40 бил. · 96 000 ₽ · билет 300 ₽ · ROMI 700,0 %» (ROMI as on the page)."""
+    parts = [
+        f"<b>Реклама:</b> {ru.money(ads.spend)}",
+        f"по меткам {ru.integer(ads.tickets)} бил. · {ru.money(ads.revenue)}",
+    ]
+    if ads.cost_per_ticket is not None:
+        parts.append(f"билет {ru.money(ads.cost_per_ticket)}")
+    if ads.romi is not None:
+        parts.append(f"ROMI {ru.percent(ads.romi)}")
+    return " · ".join(parts)
 
 
 def _plan(p: figures.PlanRow) -> str:

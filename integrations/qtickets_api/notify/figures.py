@@ -17,6 +17,8 @@ from ..domain import sold
 from ..forecast.curves import Reader
 from ..storage import schema
 
+UNTAGGED = "без метки"  # bi_romi's channel of orders without a UTM tag: sales, but no ad bought them
+
 
 @dataclass(frozen=True)
 class Day:
@@ -48,6 +50,24 @@ class PlanRow:
     fact_tickets: int
     target_revenue: Decimal
     fact_revenue: Decimal
+
+
+@dataclass(frozen=True)
+class AdDay:
+    """A day's ad spend (every channel, mapped or not) and the sales its campaigns' own tags brought (bi_romi)."""
+
+    day: date
+    spend: Decimal = Decimal(0)
+    tickets: int = 0
+    revenue: Decimal = Decimal(0)
+
+    @property
+    def romi(self) -> float | None:
+        return None if not self.spend else float((self.revenue - self.spend) / self.spend)
+
+    @property
+    def cost_per_ticket(self) -> Decimal | None:
+        return None if not self.tickets else self.spend / self.tickets
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,17 @@ def days(reader: Reader, wanted: Sequence[date], tz: str) -> dict[date, Day]:
     ):
         found[d].update(paid_tickets=int(tickets), paid_revenue=Decimal(revenue))
     return {d: Day(d, **values) for d, values in found.items()}
+
+
+def ad_day(reader: Reader, day: date) -> AdDay:
+    """Spend and attributed sales of ``day`` (zero without ad sources: the digest then says nothing of ads)."""
+    rows = reader.rows(
+        f"SELECT sum(spend), sumIf(tickets, channel != {{untagged:String}}), "
+        f"sumIf(revenue, channel != {{untagged:String}}) FROM {reader.db}.bi_romi WHERE day = {{day:Date}}",
+        {"day": day, "untagged": UNTAGGED},
+    )
+    spend, tickets, revenue = rows[0] if rows else (0, 0, 0)
+    return AdDay(day, Decimal(spend or 0), int(tickets or 0), Decimal(revenue or 0))
 
 
 def top_shows(reader: Reader, day: date, limit: int = 3) -> list[TopShow]:
