@@ -28,7 +28,7 @@ class ReaderCredentials:
 
 
 class ReaderPool:
-    """``rows(sql, parameters)`` on a free read-only session; ``close()`` closes them all."""
+    """``rows(sql, parameters)`` (or ``query(sql)``) on a free read-only session; ``close()`` closes them all."""
 
     def __init__(self, target: Target, *, size: int = DEFAULT_SIZE, credentials: ReaderCredentials | None = None):
         self.db = target.db
@@ -44,6 +44,12 @@ class ReaderPool:
     def rows(self, sql: str, parameters: Mapping[str, Any] | None = None) -> list[Sequence[Any]]:
         with self._session() as session:
             return session.rows(sql, dict(parameters) if parameters else None)
+
+    def query(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
+        """Column names and rows of one statement (the ``sql`` command's statements through the service)."""
+        with self._session() as session:
+            result = session.query(sql)
+            return list(result.column_names), list(result.result_rows)
 
     @contextmanager
     def _session(self) -> Iterator[Storage]:

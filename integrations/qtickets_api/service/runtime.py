@@ -37,13 +37,14 @@ from ..api.retry import RetryPolicy
 from ..config import Settings, read_env_sources
 from ..dashboard.app import create_app
 from ..ingest.one_order import OrderOutcome
-from ..storage import Storage, connect, job_runs, migrations
+from ..storage import Storage, connect, job_runs, migrations, service_endpoint
 from ..storage.run_gate import RunGate
 from ..webhooks import Receiver, Refresher, WebhookStore
 from . import ad_schedule, notify_schedule
 from .options import ServiceOptions
 from .readers import ReaderPool
 from .schedule import LoaderSchedule
+from .sql_route import SqlRoute
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -184,6 +185,9 @@ def build_app(service: Service) -> Starlette:
         await run_in_threadpool(service.open)
         assert service.readers is not None
         board.reader = service.readers
+        if sql_route is not None:  # `sql` goes through this process while it holds the data directory
+            sql_route.readers = service.readers
+            sql_route.publish()
         task = None
         if service.schedule is not None:
             task = asyncio.create_task(service.schedule.run_forever(), name="zakaz-loader-schedule")
@@ -209,6 +213,8 @@ def build_app(service: Service) -> Starlette:
             yield
         finally:
             started = time.monotonic()
+            if sql_route is not None:
+                sql_route.withdraw()
             if service.schedule is not None:
                 service.schedule.stopping()  # the run in flight stops at its next request meanwhile
             notify_schedule.stop(notify)
@@ -225,6 +231,9 @@ def build_app(service: Service) -> Starlette:
                 await run_in_threadpool(service.close)
             log.info("Service stopped in %.1f s", time.monotonic() - started)
 
+    sql_route = None
+    if service.settings.uses_embedded_clickhouse:
+        sql_route = SqlRoute(service.settings.clickhouse.data_dir.resolve(), service.options.port)
     dashboard = create_app(
         _Pending(service.settings.clickhouse_db),
         org_name=service.settings.org_name,
@@ -253,7 +262,8 @@ def build_app(service: Service) -> Starlette:
     if hook_path != "/":
         hook_routes.append(Route(hook_path + "/", service.receiver, methods=None))
     # /healthz is answered here, before the dashboard's basic auth (it stays open, as the dashboard's own is)
-    app = Starlette(routes=[*hook_routes, Route("/healthz", health), Mount("", app=dashboard)], lifespan=lifespan)
+    own = [Route(service_endpoint.PATH, sql_route.answer, methods=["POST"])] if sql_route is not None else []
+    app = Starlette(routes=[*hook_routes, *own, Route("/healthz", health), Mount("", app=dashboard)], lifespan=lifespan)
     app.state.dashboard = board
     return app
 
