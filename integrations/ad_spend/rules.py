@@ -13,9 +13,8 @@ from pathlib import Path
 
 import click
 
-from integrations.qtickets_api.cli import main_guard
-from integrations.qtickets_api.config import load_settings
-from integrations.qtickets_api.errors import PlanFileError
+from integrations.qtickets_api.cli import main_guard, read_csv_text
+from integrations.qtickets_api.config import load_storage_settings
 from integrations.qtickets_api.storage import connect, migrations, schema
 
 from .rules_csv import parse_rules
@@ -32,17 +31,12 @@ COLUMNS = schema.AD_RULES.columns
 @click.option("--dry-run", is_flag=True, help="check the file and print what would be loaded.")
 def cli(envfile: Path | None, csv_path: Path, dry_run: bool) -> None:
     """Load the organiser's campaign mapping rules (campaign name pattern -> city / event / show)."""
-    try:
-        text = csv_path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise PlanFileError(f"{csv_path} cannot be read: {exc.strerror or exc}", "check the path") from None
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{csv_path} is not UTF-8", "save it from Excel as «CSV UTF-8»") from None
+    text = read_csv_text(csv_path)
     rules = parse_rules(text, name=csv_path.name)
     if dry_run:
         click.echo(f"Would load {len(rules)} rules from {csv_path.name}")
         return
-    settings = load_settings(envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "x"})
+    settings = load_storage_settings(envfile)
     loaded_at = datetime.now(UTC)
     with connect(settings) as storage:
         migrations.migrate(storage, settings.tz)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from integrations.qtickets_api.config import Settings, load_settings, read_env_sources
+from integrations.qtickets_api.config import Settings, load_storage_settings, read_env_sources
 from integrations.qtickets_api.domain.redaction import fingerprint
 from integrations.qtickets_api.errors import ConfigError
 
@@ -63,7 +63,7 @@ class AdSettings:
 
 
 def load_ad_settings(envfile: Path | None) -> AdSettings:
-    base = load_settings(envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"})
+    base = load_storage_settings(envfile)
     return ad_settings(read_env_sources(envfile), base)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import ZakazError
+from .errors import PlanFileError, ZakazError
 from .logs import final_line, quiet_libraries
 
 
@@ -74,3 +75,13 @@ def main_guard(command: click.Command, prog: str) -> Callable[[], None]:
             fail(f"{exc.__class__.__name__}: {exc}{hint}", 1, json_lines=json_lines)
 
     return run
+
+
+def read_csv_text(path: Path) -> str:
+    """An organiser's CSV (the plan, the ad mapping rules) as text, or one line saying why it cannot be read."""
+    try:
+        return path.read_bytes().decode("utf-8")  # a BOM is left for the parsers, which drop it
+    except OSError as exc:
+        raise PlanFileError(f"{path} cannot be read: {exc.strerror or exc}", "check the path") from None
+    except UnicodeDecodeError:
+        raise PlanFileError(f"{path} is not UTF-8", "save it from Excel as «CSV UTF-8»") from None

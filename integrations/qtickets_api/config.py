@@ -117,6 +117,15 @@ def read_env_sources(envfile: Path | None, *, refuse_open_perms: bool = False) -
     return merged
 
 
+NO_API = {"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"}
+
+
+def load_storage_settings(envfile: Path | None, *, overrides: Mapping[str, str] | None = None) -> Settings:
+    """The settings of a command that needs ClickHouse only (``sql``, ``plan``, ``freshness``, the ad commands):
+    the QTickets keys may be missing from its env file."""
+    return load_settings(envfile, overrides={**NO_API, **(overrides or {})})
+
+
 def load_settings(
     envfile: Path | None,
     *,
@@ -253,4 +262,4 @@ def _bool(key: str, raw: str | None, default: bool) -> bool:
     raise ConfigError(f"{key}={raw!r} is not a boolean", "use true or false")
 
 
-__all__ = ["Settings", "load_settings", "read_env_sources"]
+__all__ = ["NO_API", "Settings", "load_settings", "load_storage_settings", "read_env_sources"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from .cli import main_guard
-from .config import Settings, load_settings
+from .config import Settings, load_storage_settings
 from .errors import DataDirLockedError, StorageError, StorageQueryError
 from .storage import job_runs, last_run
 from .storage.connection import Storage, connect
@@ -38,7 +38,7 @@ PROG = "python -m integrations.qtickets_api.freshness"
 )
 def cli(envfile: Path | None, max_age_minutes: float, wait_seconds: float) -> None:
     """Check that the loader succeeded recently."""
-    settings = load_settings(envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "x"})
+    settings = load_storage_settings(envfile)
     where, last, running = "meta_job_runs", None, ""
     try:
         storage = _connect_waiting(settings, wait_seconds)

@@ -16,9 +16,9 @@ from pathlib import Path
 import click
 
 from .bi.plan_csv import parse_plan
-from .cli import main_guard
-from .config import load_settings
-from .errors import PlanFileError, StorageQueryError
+from .cli import main_guard, read_csv_text
+from .config import load_storage_settings
+from .errors import StorageQueryError
 from .storage import connect, schema
 
 PROG = "python -m integrations.qtickets_api.plan"
@@ -32,12 +32,7 @@ COLUMNS = schema.PLAN.columns
 @click.option("--dry-run", is_flag=True, help="check the file and print what would be loaded.")
 def cli(envfile: Path | None, csv_path: Path, dry_run: bool) -> None:
     """Load the organiser's plan (targets per event or show, optionally by date)."""
-    try:
-        text = csv_path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise PlanFileError(f"{csv_path} cannot be read: {exc.strerror or exc}", "check the path") from None
-    except UnicodeDecodeError:
-        raise PlanFileError(f"{csv_path} is not UTF-8", "save it from Excel as «CSV UTF-8»") from None
+    text = read_csv_text(csv_path)
     rows = parse_plan(text, name=csv_path.name)
     events = {r.event_id for r in rows}
     shows = {r.show_id for r in rows if r.show_id}
@@ -45,7 +40,7 @@ def cli(envfile: Path | None, csv_path: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"Would load {summary}")
         return
-    settings = load_settings(envfile, overrides={"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "x"})
+    settings = load_storage_settings(envfile)
     loaded_at = datetime.now(UTC)
     with connect(settings) as storage:
         try:

@@ -19,7 +19,7 @@ import httpx
 import msgspec
 
 from .cli import main_guard
-from .config import load_settings
+from .config import load_storage_settings
 from .errors import ConfigError, DataDirLockedError, StorageError, StorageQueryError, StorageUnreachableError
 from .storage import service_endpoint
 from .storage.connection import LOCK_NAME, Storage, connect
@@ -76,12 +76,12 @@ def cli(
     statements = split_statements(sql or "")
     if not statements:
         raise ConfigError("no SQL statement given", f'use {PROG} -q "SELECT 1"')
-    overrides = {"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"}
+    overrides = {}
     if user:
         overrides["CLICKHOUSE_USER"] = user
     if password:
         overrides["CLICKHOUSE_PASSWORD"] = password
-    settings = load_settings(envfile, overrides=overrides)
+    settings = load_storage_settings(envfile, overrides=overrides)
     try:
         storage = connect(settings)
     except DataDirLockedError as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..cli import main_guard
-from ..config import load_settings, read_env_sources
+from ..config import load_storage_settings, read_env_sources
 from ..errors import ConfigError
 from ..storage.connection import connect
 from ..storage.migrations import migrate
@@ -34,8 +34,7 @@ def cli(envfile: Path | None, do_digest: bool, do_check: bool, dry_run: bool) ->
         if not dry_run:
             raise ConfigError("nothing to do", f"give --digest or --check (with --dry-run to print), see {PROG} --help")
         do_digest = True
-    overrides = {"QTICKETS_API_BASE_URL": "http://unused", "QTICKETS_API_TOKEN": "unused"}
-    settings = load_settings(envfile, overrides=overrides)
+    settings = load_storage_settings(envfile)
     notify = load_notify_settings(read_env_sources(envfile), settings.tz)
     sender = make_sender(notify, dry_run=dry_run)
     now = datetime.now(UTC)
