@@ -36,6 +36,7 @@ bench: $(STAMP)  ## benchmarks (not part of make test); results in bench/results
 	$(PY) bench/webhooks.py
 	$(PY) bench/forecast.py
 	$(PY) bench/ads.py
+	$(PY) bench/facts_rebuild.py
 	$(PY) bench/week.py
 
 soak: $(STAMP)  ## 200+ incremental runs against a faulty, live simulator

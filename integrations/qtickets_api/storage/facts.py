@@ -1,17 +1,17 @@
 """The dashboard's tables, rebuilt from staging so they always equal the latest state of every order.
 
-Monthly facts (daily sales, sales detail, refunds by refund date): every month touched by a change since the
-last build is recomputed from the latest order versions and swapped in with ``REPLACE PARTITION`` — atomic per
-month and table, so the dashboard never sees duplicates or half a month, and a run killed mid-way is finished by
-the next one (the watermark only moves after the swap). A change is a new order version, or a change of a
-dimension the facts carry: an event's name or city, a show's dates, a promo code's text. The months of a change
-are the sale and refund months of every stored version of the orders it touches.
+Monthly facts (sales detail, refunds by refund date; the seed's ``fact_qtickets_sales_daily`` is a view summing the
+detail): every month touched by a change since the last build is recomputed from the latest order versions and
+swapped in with ``REPLACE PARTITION`` — atomic per month and table, so the dashboard never sees duplicates or half a
+month, and a run killed mid-way is finished by the next one (the watermark only moves after the swap). A change is a
+new order version, or a change of a dimension the facts carry: an event's name or city, a show's dates, a promo
+code's text. The months of a change are the sale and refund months of every stored version of the orders it touches.
 
-Each rebuild writes into a stage table of its own (named for the run), so two rebuilds that ever overlap cannot
-mix their rows; stage tables a killed run left behind are dropped by a later one.
+Each rebuild writes into a stage table of its own (named for the run), so two rebuilds that ever overlap cannot mix
+their rows; stage tables a killed run left behind are dropped by a later one.
 
-Inventory: the seat snapshots of this run, plus the previous snapshot of any live show whose seats could not be
-read this time, replace the whole table at once (shows and their zones).
+Inventory: the seat snapshots of this run, plus the previous snapshot of any live show whose seats could not be read
+this time, replace the whole table at once (shows and their zones).
 """
 
 from __future__ import annotations
@@ -56,29 +56,12 @@ class MonthlyFact:
     select: str  # the rows of the months {months:Array(UInt32)} in the table's column order; {db} substituted
 
 
-SALES_DAILY = MonthlyFact(
-    schema.SALES_DAILY,
-    f"""
-    SELECT
-        {sold.sale_date_sql("o.payed_at", "tz")} AS sales_date,
-        max(o.payed_at), ifNull(e.city_name, '') AS city, o.event_id AS event_id, ifNull(e.name, '') AS event_name,
-        b.show_id AS show_id, any(s.start_date), any(s.start_local), ifNull(any(s.timezone), ''),
-        sum(b.quantity), sum(b.price), uniqExact(o.order_id), now64(3)
-    FROM ({_ORDERS} AND toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")}) {_IN_MONTHS}) AS o
-    INNER JOIN (SELECT order_id, version, show_id, quantity, price FROM {{db}}.{BASKETS} FINAL WHERE {sold.BASKET_SQL})
-        AS b ON b.order_id = o.order_id AND b.version = o.version
-    {_DIMENSIONS}
-    GROUP BY sales_date, city, event_id, event_name, show_id
-    SETTINGS join_use_nulls = 1
-    """,
-)
-
 SALES_DETAIL = MonthlyFact(
     schema.SALES_DETAIL,
     f"""
     SELECT
         {sold.sale_date_sql("o.payed_at", "tz")} AS sales_date, toHour(o.payed_at, {{tz:String}}) AS sale_hour,
-        ifNull(e.city_name, '') AS city, o.event_id AS event_id, ifNull(e.name, '') AS event_name,
+        max(o.payed_at), ifNull(e.city_name, '') AS city, o.event_id AS event_id, ifNull(e.name, '') AS event_name,
         b.show_id AS show_id, any(s.start_date), any(s.start_local), ifNull(any(s.timezone), ''), b.zone AS zone,
         if(b.promo_code_id = 0, '', ifNull(p.code, concat('#', toString(b.promo_code_id)))) AS promo_code,
         o.utm_source AS utm_source, o.utm_medium AS utm_medium, o.utm_campaign AS utm_campaign,
@@ -118,7 +101,7 @@ REFUNDS_DAILY = MonthlyFact(
     """,
 )
 
-MONTHLY_FACTS = (SALES_DAILY, SALES_DETAIL, REFUNDS_DAILY)
+MONTHLY_FACTS = (SALES_DETAIL, REFUNDS_DAILY)  # fact_qtickets_sales_daily is a view over the detail (0010)
 
 _AFFECTED_ORDERS = f"""
     SELECT order_id FROM {{db}}.{RAW} WHERE {_CHANGED}
@@ -144,7 +127,7 @@ _MONTHS = f"""
 @dataclass(frozen=True)
 class SalesBuild:
     months: list[int]
-    rows: int  # rows of the daily sales facts in the months rebuilt
+    rows: int  # rows of the sales detail in the months rebuilt
     rows_by_table: dict[str, int]
 
 
@@ -161,7 +144,7 @@ def rebuild_sales(storage: Storage, tz: str, facts: Sequence[MonthlyFact] = MONT
         for fact in facts:
             by_table[fact.table.name] = _rebuild(storage, fact, months, {**params, "months": months})
     set_state(storage, WATERMARK, upto, _now())
-    return SalesBuild(months, by_table.get(schema.SALES_DAILY.name, 0), by_table)
+    return SalesBuild(months, by_table.get(schema.SALES_DETAIL.name, 0), by_table)
 
 
 def _rebuild(storage: Storage, fact: MonthlyFact, months: list[int], params: dict[str, Any]) -> int:

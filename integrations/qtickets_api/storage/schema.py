@@ -64,6 +64,7 @@ SALES_DETAIL = Table(
     (
         "sales_date",
         "sale_hour",
+        "sale_ts",
         "city",
         "event_id",
         "event_name",
