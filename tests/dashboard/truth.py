@@ -52,6 +52,8 @@ class Refund:
     show_id: int
     tickets: int
     amount: Decimal
+    sales_date: date  # the day the refunded tickets were paid
+    price: Decimal  # what was paid for them (amount: what was returned)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,8 @@ class Truth:
                     amount = _money(basket["refunded_amount"])
                     self.refunds.append(
                         Refund(refunded.date(), city, order["event_id"], basket["show_id"], basket["quantity"],
-                               amount if amount > 0 else _money(basket["price"]))
+                               amount if amount > 0 else _money(basket["price"]), payed_at.date(),
+                               _money(basket["price"]))
                     )  # fmt: skip
                     continue
                 if basket["deleted_at"] is not None:
@@ -134,6 +137,26 @@ class Truth:
             "refund_amount": sum((r.amount for r in refunds), Decimal(0)),
             "discount": sum((t.original - t.revenue for t in sold), Decimal(0)),
             "free_tickets": sum(t.tickets for t in sold if t.revenue == 0),
+            **self.money(scope),
+        }
+
+    def money(self, scope: Scope) -> dict[str, Any]:
+        """The three figures of a period: still valid and paid (by sale date), refunds (by refund date), and the
+        cash (paid − refunded), each from the raw orders."""
+        sold = self.sold(scope)
+        later = [r for r in self.refunds if scope.has(r.sales_date, r.city, r.event_id, r.show_id)]
+        made = [r for r in self.refunds if scope.has(r.refund_date, r.city, r.event_id, r.show_id)]
+        revenue = sum((t.revenue for t in sold), Decimal(0))
+        gross_revenue = revenue + sum((r.price for r in later), Decimal(0))
+        refund_amount = sum((r.amount for r in made), Decimal(0))
+        return {
+            "tickets": sum(t.tickets for t in sold),
+            "revenue": revenue,
+            "gross_tickets": sum(t.tickets for t in sold) + sum(r.tickets for r in later),
+            "gross_revenue": gross_revenue,
+            "refunds": sum(r.tickets for r in made),
+            "refund_amount": refund_amount,
+            "cash_revenue": gross_revenue - refund_amount,
         }
 
     def by(self, scope: Scope, key: str) -> dict[Any, dict[str, Any]]:

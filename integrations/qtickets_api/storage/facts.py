@@ -103,17 +103,21 @@ REFUNDS_DAILY = MonthlyFact(
     SELECT
         {sold.sale_date_sql("b.refunded_at", "tz")} AS refund_date, ifNull(e.city_name, '') AS city,
         o.event_id AS event_id, ifNull(e.name, '') AS event_name, b.show_id AS show_id, b.zone AS zone,
-        sum(b.quantity), sum(b.amount), now64(3)
-    FROM (SELECT order_id, version, event_id FROM {{db}}.{RAW} FINAL WHERE {sold.REFUND_ORDER_SQL}) AS o
+        sum(b.quantity), sum(b.amount), {sold.sale_date_sql("o.payed_at", "tz")} AS sales_date, sum(b.price),
+        now64(3)
+    FROM (
+        SELECT order_id, version, event_id, assumeNotNull(payed_at) AS payed_at
+        FROM {{db}}.{RAW} FINAL WHERE {sold.REFUND_ORDER_SQL}
+    ) AS o
     INNER JOIN (
-        SELECT order_id, version, show_id, zone, quantity, assumeNotNull(refunded_at) AS refunded_at,
+        SELECT order_id, version, show_id, zone, quantity, price, assumeNotNull(refunded_at) AS refunded_at,
                {sold.REFUND_AMOUNT_SQL} AS amount
         FROM {{db}}.{BASKETS} FINAL
         WHERE {sold.REFUND_BASKET_SQL}
           AND toYYYYMM({sold.sale_date_sql("assumeNotNull(refunded_at)", "tz")}) {_IN_MONTHS}
     ) AS b ON b.order_id = o.order_id AND b.version = o.version
     LEFT JOIN (SELECT event_id, name, city_name FROM {{db}}.{EVENTS} FINAL) AS e ON e.event_id = o.event_id
-    GROUP BY refund_date, city, event_id, event_name, show_id, zone
+    GROUP BY refund_date, city, event_id, event_name, show_id, zone, sales_date
     SETTINGS join_use_nulls = 1
     """,
 )

@@ -96,6 +96,8 @@ REFUNDS_DAILY = Table(
         "zone",
         "refunds",
         "refund_amount",
+        "sales_date",
+        "refunded_revenue",
         "refreshed_at",
     ),
 )
