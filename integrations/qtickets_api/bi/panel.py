@@ -32,6 +32,13 @@ class Column:
     title: str
     kind: Kind = "int"
     unknown: str = ""  # how a NULL reads ("неизвестно" for an unknown capacity); "" leaves the cell empty
+    labels: tuple[tuple[str, str], ...] = ()  # how a code reads in the CSV ('current' -> 'текущий'); JSON keeps it
+
+    def label(self, value: str) -> str:
+        return dict(self.labels).get(value, value)
+
+
+SERIES_LABELS = (("current", "текущий"), ("previous", "предыдущий"), ("compare", "сравнение"), ("plan", "план"))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .filters import Filters
-from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, sales_where
+from .panel import SERIES_LABELS, Column, Panel, Reader, Row, as_rows, ratio, register, sales_where
 from .tables import REFUNDS_DAILY, SALES_DETAIL
 
 MEASURES = "sum(tickets) AS tickets, sum(revenue) AS revenue, uniqExactMerge(orders_state) AS orders"
@@ -123,7 +123,7 @@ register(
         "kpi",
         "Ключевые показатели",
         (
-            Column("period", "Период", "text"),
+            Column("period", "Период", "text", labels=SERIES_LABELS),
             Column("date_from", "С", "date"),
             Column("date_to", "По", "date"),
             NET_REVENUE,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .filters import Filters
-from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, scope_where
+from .panel import SERIES_LABELS, Column, Panel, Reader, Row, as_rows, ratio, register, scope_where
 from .tables import EVENTS, SALES_DETAIL, SHOWS
 
 UNKNOWN = "неизвестно"
@@ -149,7 +149,7 @@ register(
         "pace",
         "Темп продаж до начала",
         (
-            Column("series", "Ряд", "text"),
+            Column("series", "Ряд", "text", labels=SERIES_LABELS),
             Column("show_id", "ID сеанса", "id"),
             Column("event_id", "ID мероприятия", "id"),
             Column("event_name", "Мероприятие", "text"),
