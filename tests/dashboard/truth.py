@@ -36,6 +36,7 @@ class Ticket:
     event_id: int
     show_id: int
     zone: str
+    zone_name: str  # the readable name of the show's scheme for that zone code, else the code
     promo_code: str
     utm_source: str
     tickets: int
@@ -75,7 +76,16 @@ class Scope:
 
 class Truth:
     def __init__(self, orders: Iterable[dict[str, Any]], events: Iterable[dict[str, Any]], promo: dict[int, str]):
+        events = list(events)
         self.city_of = {e["id"]: e["city"]["name"] for e in events}
+        # the names a show's seat scheme gives its zones and tariffs (scheme_properties.zones), by show and code
+        self.zone_names = {
+            (s["id"], code): zone["name"]
+            for e in events
+            for s in e["shows"]
+            for code, zone in ((s.get("scheme_properties") or {}).get("zones") or {}).items()
+            if zone.get("name")
+        }
         self.tickets: list[Ticket] = []
         self.refunds: list[Refund] = []
         for order in orders:
@@ -111,6 +121,7 @@ class Truth:
                         event_id=order["event_id"],
                         show_id=basket["show_id"],
                         zone=zone,
+                        zone_name=self.zone_names.get((basket["show_id"], zone), zone),
                         promo_code=code,
                         utm_source=source,
                         tickets=basket["quantity"],

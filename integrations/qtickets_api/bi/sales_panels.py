@@ -296,12 +296,34 @@ register(
 )
 
 
+def _zones(reader: Reader, filters: Filters) -> list[Row]:
+    """Tariffs and zones by the readable name the API gives (the code of the seat id only where it gives none):
+    two codes under one name are one row, ``zone_code`` lists the codes behind it."""
+    rows = reader.rows(
+        f"""
+        SELECT if(zone_name != '', zone_name, zone) AS label, arrayStringConcat(arraySort(groupUniqArray(zone)), ', '),
+               {MEASURES}
+        FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+        GROUP BY label ORDER BY revenue DESC, label
+        """,
+        filters.params(),
+    )
+    return _with_avg(as_rows(["zone", "zone_code", "tickets", "revenue", "orders"], rows))
+
+
 register(
     Panel(
         "zones",
         "Тарифы и зоны",
-        (Column("zone", "Тариф / зона", "text"), TICKETS, REVENUE, ORDERS, AVG_PRICE),
-        _by("zone"),
+        (
+            Column("zone", "Тариф / зона", "text"),
+            Column("zone_code", "Код тарифа / зоны", "id"),
+            TICKETS,
+            REVENUE,
+            ORDERS,
+            AVG_PRICE,
+        ),
+        _zones,
     )
 )
 

@@ -204,13 +204,14 @@ register(
 def _sell_through_zones(reader: Reader, filters: Filters) -> list[Row]:
     rows = reader.rows(
         f"""
-        SELECT show_id, event_name, zone, capacity, sold, reserved, left, sold_share
+        SELECT show_id, event_name, zone_name, zone, capacity, sold, reserved, left, sold_share
         FROM {reader.db}.bi_sell_through_zones WHERE {scope_where()}
         ORDER BY show_start_msk, show_id, zone
         """,
         filters.params(),
     )
-    return as_rows(["show_id", "event_name", "zone", "capacity", "sold", "reserved", "left", "sold_share"], rows)
+    names = ["show_id", "event_name", "zone", "zone_code", "capacity", "sold", "reserved", "left", "sold_share"]
+    return as_rows(names, rows)
 
 
 register(
@@ -221,6 +222,7 @@ register(
             Column("show_id", "ID сеанса", "id"),
             Column("event_name", "Мероприятие", "text"),
             Column("zone", "Тариф / зона", "text"),
+            Column("zone_code", "Код тарифа / зоны", "id"),
             Column("capacity", "Вместимость", unknown=UNKNOWN),
             Column("sold", "Продано"),
             Column("reserved", "Забронировано"),

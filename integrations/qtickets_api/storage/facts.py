@@ -48,6 +48,16 @@ _DIMENSIONS = f"""
     LEFT JOIN (SELECT show_id, start_date, start_local, timezone FROM {{db}}.{SHOWS} FINAL) AS s ON s.show_id = b.show_id
 """  # noqa: E501
 _IN_MONTHS = "IN {months:Array(UInt32)}"
+# The readable name of a basket's tariff or zone, from its seat_name in the stored payload: an exhibition's tariff
+# ("Детский билет (в будни)") as it is, a numbered seat ("Партер, ряд 21, место 12") without its row and place;
+# '' where the API gave none. A fact row keeps a name only when every basket of it agrees (else the code shows).
+ZONE_NAME_SQL = (
+    r"trim(BOTH ' ,;' FROM replaceRegexpOne(JSONExtractString(basket, 'seat_name'), '[,;]?\\s*[Рр]яд\\s*\\d.*$', ''))"
+)
+_ZONE_NAMES = f"""
+    SELECT order_id, JSONExtractUInt(basket, 'id') AS basket_id, {ZONE_NAME_SQL} AS zone_name
+    FROM {{db}}.{RAW} FINAL ARRAY JOIN JSONExtractArrayRaw(payload, 'baskets') AS basket
+    WHERE {sold.ORDER_SQL}"""
 
 
 @dataclass(frozen=True)
@@ -83,12 +93,15 @@ SALES_DETAIL = MonthlyFact(
         if(b.promo_code_id = 0, '', ifNull(p.code, concat('#', toString(b.promo_code_id)))) AS promo_code,
         o.utm_source AS utm_source, o.utm_medium AS utm_medium, o.utm_campaign AS utm_campaign,
         sum(b.quantity), sumIf(b.quantity, b.price = 0), sum(b.price), sum(b.original_price),
-        sumIf(b.quantity, b.checked_at IS NOT NULL), uniqExactState(o.order_id), now64(3)
+        sumIf(b.quantity, b.checked_at IS NOT NULL), uniqExactState(o.order_id), now64(3),
+        if(length(groupUniqArray(ifNull(n.zone_name, ''))) = 1, any(ifNull(n.zone_name, '')), '')
     FROM ({_ORDERS} AND toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")}) {_IN_MONTHS}) AS o
     INNER JOIN (
-        SELECT order_id, version, show_id, zone, quantity, price, original_price, promo_code_id, checked_at
+        SELECT order_id, basket_id, version, show_id, zone, quantity, price, original_price, promo_code_id, checked_at
         FROM {{db}}.{BASKETS} FINAL WHERE {sold.BASKET_SQL}
     ) AS b ON b.order_id = o.order_id AND b.version = o.version
+    LEFT JOIN ({_ZONE_NAMES} AND toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")}) {_IN_MONTHS}) AS n
+        ON n.order_id = b.order_id AND n.basket_id = b.basket_id
     {_DIMENSIONS}
     LEFT JOIN (SELECT promo_code_id, code FROM {{db}}.{PROMO} FINAL) AS p ON p.promo_code_id = b.promo_code_id
     GROUP BY sales_date, sale_hour, city, event_id, event_name, show_id, zone, promo_code, utm_source, utm_medium,

@@ -83,6 +83,7 @@ SALES_DETAIL = Table(
         "tickets_scanned",
         "orders_state",
         "refreshed_at",
+        "zone_name",
     ),
 )
 REFUNDS_DAILY = Table(
