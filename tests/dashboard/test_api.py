@@ -393,3 +393,18 @@ def test_sell_through_zones_by_name(client: TestClient, truth: Truth) -> None:
     for row in rows:
         assert row["zone"] == truth.zone_names.get((row["show_id"], row["zone_code"]), row["zone_code"]), row
     assert not any(r["zone"] == "PARTERRE" for r in rows)
+
+
+def test_shows_and_sell_through_name_the_venue_zone_by_city(client: TestClient, world: World) -> None:
+    zones = {s["id"]: e["city"]["timezone"] for e in world.sim.events() for s in e["shows"]}
+    for panel in ("shows", "sell_through"):
+        reply = get(client, f"/api/panels/{panel}.json")
+        assert "show_zone" in {c["key"] for c in reply["columns"]}
+        assert "show_timezone" not in {c["key"] for c in reply["columns"]}
+        rows = reply["rows"]
+        assert rows
+        for row in rows:
+            assert row["show_timezone"] == zones[row["show_id"]]
+            assert "/" not in row["show_zone"] and "(МСК" in row["show_zone"], row
+        header = read_csv(client.get(f"/api/panels/{panel}.csv").content)
+        assert all("/" not in r["Часовой пояс площадки"] for r in header)

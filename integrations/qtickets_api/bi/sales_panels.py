@@ -12,7 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 from .filters import Filters
-from .panel import SERIES_LABELS, Column, Panel, Reader, Row, as_rows, ratio, register, sales_where
+from .panel import (
+    SERIES_LABELS,
+    SHOW_ZONE,
+    Column,
+    Panel,
+    Reader,
+    Row,
+    as_rows,
+    ratio,
+    register,
+    sales_where,
+    with_zone_labels,
+)
 from .tables import REFUNDS_DAILY, SALES_DETAIL
 
 MEASURES = "sum(tickets) AS tickets, sum(revenue) AS revenue, uniqExactMerge(orders_state) AS orders"
@@ -272,7 +284,7 @@ def _shows(reader: Reader, filters: Filters) -> list[Row]:
         filters.params(),
     )
     names = ["show_id", "event_id", "event_name", "city", "show_start_local", "show_timezone", "tickets", "revenue"]
-    return _with_avg(as_rows([*names, "orders"], rows))
+    return with_zone_labels(_with_avg(as_rows([*names, "orders"], rows)))
 
 
 register(
@@ -285,7 +297,7 @@ register(
             Column("event_name", "Мероприятие", "text"),
             Column("city", "Город", "text"),
             Column("show_start_local", "Начало (время площадки)", "datetime_local"),
-            Column("show_timezone", "Часовой пояс площадки", "text"),
+            SHOW_ZONE,
             TICKETS,
             REVENUE,
             ORDERS,

@@ -11,7 +11,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .filters import Filters
-from .panel import SERIES_LABELS, Column, Panel, Reader, Row, as_rows, ratio, register, scope_where
+from .panel import (
+    SERIES_LABELS,
+    SHOW_ZONE,
+    Column,
+    Panel,
+    Reader,
+    Row,
+    as_rows,
+    ratio,
+    register,
+    scope_where,
+    with_zone_labels,
+)
 from .tables import EVENTS, SALES_DETAIL, SHOWS
 
 UNKNOWN = "неизвестно"
@@ -179,7 +191,7 @@ def _sell_through(reader: Reader, filters: Filters) -> list[Row]:
         filters.params(),
     )
     names = ["show_id", "event_id", "event_name", "city", "show_start_local", "show_timezone", "capacity", "sold"]
-    return as_rows([*names, "reserved", "left", "sold_share"], rows)
+    return with_zone_labels(as_rows([*names, "reserved", "left", "sold_share"], rows))
 
 
 register(
@@ -188,7 +200,7 @@ register(
         "Заполняемость предстоящих сеансов",
         (
             *SHOW_COLUMNS,
-            Column("show_timezone", "Часовой пояс площадки", "text"),
+            SHOW_ZONE,
             Column("capacity", "Вместимость", unknown=UNKNOWN),
             Column("sold", "Продано"),
             Column("reserved", "Забронировано"),
