@@ -59,14 +59,20 @@ class Filters:
         )
 
 
-def parse_filters(query: Mapping[str, str], *, today: date, extra: Mapping[str, frozenset[str] | None]) -> Filters:
+def parse_filters(
+    query: Mapping[str, str],
+    *,
+    today: date,
+    extra: Mapping[str, frozenset[str] | None],
+    default_days: int = DEFAULT_DAYS,
+) -> Filters:
     """Filters from query parameters; ``extra`` names the panel's own parameters and their allowed values
     (None: a numeric id). Unknown parameters are refused, so that a typo never silently shows everything."""
     unknown = sorted(set(query) - COMMON - set(extra))
     if unknown:
         raise FilterError(f"неизвестный параметр {unknown[0][:40]!r}")
     date_to = _date(query, "to") or today
-    date_from = _date(query, "from") or date_to - timedelta(days=DEFAULT_DAYS - 1)
+    date_from = _date(query, "from") or date_to - timedelta(days=default_days - 1)
     if date_from > date_to:
         raise FilterError("'from' — позже, чем 'to': начало периода должно быть не позже его конца")
     if (date_to - date_from).days >= MAX_DAYS:

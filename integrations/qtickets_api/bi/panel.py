@@ -50,6 +50,7 @@ class Panel:
     query: Callable[[Reader, Filters], list[Row]]
     extra: Mapping[str, frozenset[str] | None] = field(default_factory=dict)  # the panel's own parameters
     uses_dates: bool = True  # False: the period filter does not apply (live shows, freshness)
+    default_days: int = 30  # the period when the request names none: the last N days up to today
 
     def column(self, key: str) -> Column:
         for column in self.columns:

@@ -8,9 +8,11 @@ shows counts once at any grain; every ratio is sum(a) / sum(b) over the rows tha
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from ..errors import FilterError
 from .filters import Filters
 from .panel import (
     SERIES_LABELS,
@@ -451,5 +453,51 @@ register(
             Column("refund_amount", "Сумма возвратов, ₽", "money"),
         ),
         _refunds,
+    )
+)
+
+
+HOURLY_MAX_DAYS = 2
+
+
+def _sales_hourly(reader: Reader, filters: Filters) -> list[Row]:
+    """«Сегодня» and «Вчера» by hour: every hour 0–23 (Moscow, the report zone) of every day of the period, the
+    hours without sales as 0. Refused for a period longer than two days (the daily panel serves those)."""
+    if filters.days > HOURLY_MAX_DAYS:
+        raise FilterError(
+            f"'from' … 'to': почасовые продажи — за период не длиннее {HOURLY_MAX_DAYS} дней, а выбрано {filters.days}"
+        )
+    rows = reader.rows(
+        f"""
+        SELECT sales_date, sale_hour, {MEASURES} FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+        GROUP BY sales_date, sale_hour ORDER BY sales_date, sale_hour
+        """,
+        filters.params(),
+    )
+    found = {(r[0], int(r[1])): r for r in rows}
+    out: list[Row] = []
+    for n in range(filters.days):
+        day = filters.date_from + timedelta(days=n)
+        for hour in range(24):
+            r = found.get((day, hour))
+            out.append(
+                {
+                    "sales_date": day,
+                    "hour": hour,
+                    "tickets": int(r[2]) if r else 0,
+                    "revenue": r[3] if r else ZERO,
+                    "orders": int(r[4]) if r else 0,
+                }
+            )
+    return out
+
+
+register(
+    Panel(
+        "sales_hourly",
+        "Продажи по часам (МСК): сегодня и вчера",
+        (Column("sales_date", "Дата продажи", "date"), Column("hour", "Час (МСК)"), TICKETS, REVENUE, ORDERS),
+        _sales_hourly,
+        default_days=1,  # today
     )
 )
