@@ -116,8 +116,8 @@ REFUNDS_DAILY = MonthlyFact(
     SELECT
         {sold.sale_date_sql("b.refunded_at", "tz")} AS refund_date, ifNull(e.city_name, '') AS city,
         o.event_id AS event_id, ifNull(e.name, '') AS event_name, b.show_id AS show_id, b.zone AS zone,
-        sum(b.quantity), sum(b.amount), {sold.sale_date_sql("o.payed_at", "tz")} AS sales_date, sum(b.price),
-        now64(3)
+        sum(b.quantity), sum(b.amount), now64(3), {sold.sale_date_sql("o.payed_at", "tz")} AS sales_date,
+        sum(b.price)
     FROM (
         SELECT order_id, version, event_id, assumeNotNull(payed_at) AS payed_at
         FROM {{db}}.{RAW} FINAL WHERE {sold.REFUND_ORDER_SQL}

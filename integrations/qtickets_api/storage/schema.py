@@ -97,9 +97,9 @@ REFUNDS_DAILY = Table(
         "zone",
         "refunds",
         "refund_amount",
+        "refreshed_at",
         "sales_date",
         "refunded_revenue",
-        "refreshed_at",
     ),
 )
 
