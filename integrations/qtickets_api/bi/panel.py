@@ -149,3 +149,9 @@ def zone_label(tz: str, on: date | datetime | None = None) -> str:
     sign = "+" if minutes > 0 else "−"
     hours, rest = divmod(abs(minutes), 60)
     return f"{city} (МСК{sign}{hours}{f':{rest:02d}' if rest else ''})"
+
+
+__all__ = [
+    "REGISTRY", "SERIES_LABELS", "SHOW_ZONE", "ZONE_CITIES", "Column", "Kind", "Panel", "Reader", "Row", "as_rows",
+    "day", "ratio", "register", "sales_where", "scope_where", "with_zone_labels", "zone_label",
+]  # fmt: skip
