@@ -122,3 +122,15 @@ def test_pace_rows_carry_the_venue_time_and_zone(readers: ReaderPool, world: Wor
         start = shows[row["show_id"]]["start"].astimezone(ZoneInfo(zones[row["show_id"]]))
         assert row["show_start_local"].strftime("%Y-%m-%d %H:%M") == start.strftime("%Y-%m-%d %H:%M")
         assert "(МСК" in row["show_zone"]
+
+
+def test_the_options_offer_past_shows_to_compare_with(readers: ReaderPool, world: World) -> None:
+    from integrations.qtickets_api.bi.options import filter_options
+
+    shows = _shows(world)
+    offered = filter_options(readers)["shows"]
+    assert offered
+    for show in offered:
+        assert show["past"] == (shows[show["show_id"]]["start"] <= datetime.now(UTC)), show
+        assert "(МСК" in show["show_zone"]
+    assert any(s["past"] for s in offered) and not all(s["past"] for s in offered)
