@@ -311,13 +311,20 @@ register(
 
 
 def _zones(reader: Reader, filters: Filters) -> list[Row]:
-    """Tariffs and zones by the readable name the API gives (the code of the seat id only where it gives none):
-    two codes under one name are one row, ``zone_code`` lists the codes behind it."""
+    """Tariffs and zones by the readable name the API gives (the code of the seat id where it gives none, or where
+    the code's baskets disagree on a name): two codes under one name are one row, ``zone_code`` lists the codes."""
     rows = reader.rows(
         f"""
-        SELECT if(zone_name != '', zone_name, zone) AS label, arrayStringConcat(arraySort(groupUniqArray(zone)), ', '),
-               {MEASURES}
-        FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+        SELECT label, arrayStringConcat(arraySort(groupArray(zone)), ', '), sum(z_tickets) AS tickets,
+               sum(z_revenue) AS revenue, uniqExactMerge(z_orders) AS orders
+        FROM
+        (
+            SELECT zone, sum(tickets) AS z_tickets, sum(revenue) AS z_revenue,
+                   uniqExactMergeState(orders_state) AS z_orders, groupUniqArray(zone_name) AS names,
+                   if(length(names) = 1 AND names[1] != '', names[1], zone) AS label
+            FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+            GROUP BY zone
+        )
         GROUP BY label ORDER BY revenue DESC, label
         """,
         filters.params(),

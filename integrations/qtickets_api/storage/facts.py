@@ -50,10 +50,12 @@ _DIMENSIONS = f"""
 _IN_MONTHS = "IN {months:Array(UInt32)}"
 # The readable name of a basket's tariff or zone, from its seat_name in the stored payload: an exhibition's tariff
 # ("Детский билет (в будни)") as it is, a numbered seat ("Партер, ряд 21, место 12") without its row and place;
-# '' where the API gave none. A fact row keeps a name only when every basket of it agrees (else the code shows).
-ZONE_NAME_SQL = (
+# '' where the API gave none. A fact row keeps a name only when every basket of it agrees (else the code shows),
+# so a seat name that still varies by seat ("Место 7") never splits a zone.
+_SEAT_ZONE = (
     r"trim(BOTH ' ,;' FROM replaceRegexpOne(JSONExtractString(basket, 'seat_name'), '[,;]?\\s*[Рр]яд\\s*\\d.*$', ''))"
 )
+ZONE_NAME_SQL = f"if(match({_SEAT_ZONE}, '[А-Яа-яЁёA-Za-z]'), {_SEAT_ZONE}, '')"  # a name has a letter, "3" is not one
 _ZONE_NAMES = f"""
     SELECT order_id, JSONExtractUInt(basket, 'id') AS basket_id, {ZONE_NAME_SQL} AS zone_name
     FROM {{db}}.{RAW} FINAL ARRAY JOIN JSONExtractArrayRaw(payload, 'baskets') AS basket
