@@ -33,6 +33,7 @@ GRANT SELECT ON zakaz.bi_romi TO bi_reader;
 GRANT SELECT ON zakaz.meta_job_runs TO bi_reader;
 GRANT SELECT ON zakaz.bi_attendance TO bi_reader;
 GRANT SELECT ON zakaz.bi_freshness TO bi_reader;
+GRANT SELECT ON zakaz.bi_money_daily TO bi_reader;
 GRANT SELECT ON zakaz.bi_pace TO bi_reader;
 GRANT SELECT ON zakaz.bi_plan_vs_fact TO bi_reader;
 GRANT SELECT ON zakaz.bi_promo_daily TO bi_reader;

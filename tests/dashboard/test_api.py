@@ -154,7 +154,7 @@ def test_sales_daily_split_by_city(client: TestClient, truth: Truth, world: Worl
         ("cities", "city", "city"),
         ("events", "event_id", "event_id"),
         ("shows", "show_id", "show_id"),
-        ("zones", "zone", "zone"),
+        ("zones", "zone", "zone_name"),
     ],
 )
 def test_breakdowns_equal_the_truth(
@@ -270,7 +270,7 @@ def test_csv_is_what_excel_opens_with_russian_headers(client: TestClient, truth:
 
 def test_daily_csv_writes_russian_dates(client: TestClient, world: World) -> None:
     rows = read_csv(client.get("/api/panels/sales_daily.csv").content)
-    assert rows[-1]["Дата продажи"] == today(world).strftime("%d.%m.%Y")
+    assert rows[-1]["Дата"] == today(world).strftime("%d.%m.%Y")
 
 
 HOSTILE = [
@@ -376,3 +376,35 @@ def test_no_personal_data_or_token_in_any_answer(client: TestClient, world: Worl
     blob = "\n".join(texts)
     leaked = [s for s in secrets if s in blob]
     assert leaked == []
+
+
+def test_zones_read_by_their_names_with_the_codes_behind(client: TestClient, truth: Truth, world: World) -> None:
+    rows = get(client, "/api/panels/zones.json")["rows"]
+    codes = {t.zone_name: set() for t in truth.sold(default_scope(world))}
+    for t in truth.sold(default_scope(world)):
+        codes[t.zone_name].add(t.zone)
+    assert {r["zone"]: set(r["zone_code"].split(", ")) for r in rows} == codes
+    assert not any(r["zone"] == "PARTERRE" for r in rows) and any(r["zone"] == "Партер" for r in rows)
+
+
+def test_sell_through_zones_by_name(client: TestClient, truth: Truth) -> None:
+    rows = get(client, "/api/panels/sell_through_zones.json")["rows"]
+    assert rows
+    for row in rows:
+        assert row["zone"] == truth.zone_names.get((row["show_id"], row["zone_code"]), row["zone_code"]), row
+    assert not any(r["zone"] == "PARTERRE" for r in rows)
+
+
+def test_shows_and_sell_through_name_the_venue_zone_by_city(client: TestClient, world: World) -> None:
+    zones = {s["id"]: e["city"]["timezone"] for e in world.sim.events() for s in e["shows"]}
+    for panel in ("shows", "sell_through"):
+        reply = get(client, f"/api/panels/{panel}.json")
+        assert "show_zone" in {c["key"] for c in reply["columns"]}
+        assert "show_timezone" not in {c["key"] for c in reply["columns"]}
+        rows = reply["rows"]
+        assert rows
+        for row in rows:
+            assert row["show_timezone"] == zones[row["show_id"]]
+            assert "/" not in row["show_zone"] and "(МСК" in row["show_zone"], row
+        header = read_csv(client.get(f"/api/panels/{panel}.csv").content)
+        assert all("/" not in r["Часовой пояс площадки"] for r in header)

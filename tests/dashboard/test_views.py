@@ -93,3 +93,20 @@ def test_install_recreates_only_changed_or_missing_views(world: World) -> None:
     names = {v.name for v in bi_views.views()}
     assert {"bi_sales_daily", "bi_refunds_daily", "bi_pace", "bi_sell_through", "bi_promo_daily", "bi_utm_daily",
             "bi_sales_hourly", "bi_attendance", "bi_plan_vs_fact", "bi_freshness"} <= names  # fmt: skip
+
+
+def test_bi_money_daily_has_the_three_figures_and_the_cash(readers: ReaderPool, truth: Truth) -> None:
+    rows = readers.rows(
+        "SELECT sales_date, event_id, sum(tickets), sum(revenue), sum(gross_tickets), sum(gross_revenue), "
+        "sum(refunds), sum(refund_amount), sum(cash_revenue) FROM zakaz.bi_money_daily GROUP BY sales_date, event_id"
+    )
+    got = {(r[0], int(r[1])): (int(r[2]), Decimal(r[3]), int(r[4]), Decimal(r[5]), int(r[6]), Decimal(r[7]),
+                               Decimal(r[8])) for r in rows}  # fmt: skip
+    keys = {(t.sales_date, t.event_id) for t in truth.tickets}
+    keys |= {(r.sales_date, r.event_id) for r in truth.refunds} | {(r.refund_date, r.event_id) for r in truth.refunds}
+    want = {}
+    for day, event_id in keys:
+        m = truth.money(Scope(day, day, event_id=event_id))
+        want[(day, event_id)] = (m["tickets"], m["revenue"], m["gross_tickets"], m["gross_revenue"], m["refunds"],
+                                 m["refund_amount"], m["cash_revenue"])  # fmt: skip
+    assert got == want

@@ -36,6 +36,7 @@ class Ticket:
     event_id: int
     show_id: int
     zone: str
+    zone_name: str  # the readable name of the show's scheme for that zone code, else the code
     promo_code: str
     utm_source: str
     tickets: int
@@ -52,6 +53,8 @@ class Refund:
     show_id: int
     tickets: int
     amount: Decimal
+    sales_date: date  # the day the refunded tickets were paid
+    price: Decimal  # what was paid for them (amount: what was returned)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,16 @@ class Scope:
 
 class Truth:
     def __init__(self, orders: Iterable[dict[str, Any]], events: Iterable[dict[str, Any]], promo: dict[int, str]):
+        events = list(events)
         self.city_of = {e["id"]: e["city"]["name"] for e in events}
+        # the names a show's seat scheme gives its zones and tariffs (scheme_properties.zones), by show and code
+        self.zone_names = {
+            (s["id"], code): zone["name"]
+            for e in events
+            for s in e["shows"]
+            for code, zone in ((s.get("scheme_properties") or {}).get("zones") or {}).items()
+            if zone.get("name")
+        }
         self.tickets: list[Ticket] = []
         self.refunds: list[Refund] = []
         for order in orders:
@@ -92,7 +104,8 @@ class Truth:
                     amount = _money(basket["refunded_amount"])
                     self.refunds.append(
                         Refund(refunded.date(), city, order["event_id"], basket["show_id"], basket["quantity"],
-                               amount if amount > 0 else _money(basket["price"]))
+                               amount if amount > 0 else _money(basket["price"]), payed_at.date(),
+                               _money(basket["price"]))
                     )  # fmt: skip
                     continue
                 if basket["deleted_at"] is not None:
@@ -108,6 +121,7 @@ class Truth:
                         event_id=order["event_id"],
                         show_id=basket["show_id"],
                         zone=zone,
+                        zone_name=self.zone_names.get((basket["show_id"], zone), zone),
                         promo_code=code,
                         utm_source=source,
                         tickets=basket["quantity"],
@@ -134,6 +148,26 @@ class Truth:
             "refund_amount": sum((r.amount for r in refunds), Decimal(0)),
             "discount": sum((t.original - t.revenue for t in sold), Decimal(0)),
             "free_tickets": sum(t.tickets for t in sold if t.revenue == 0),
+            **self.money(scope),
+        }
+
+    def money(self, scope: Scope) -> dict[str, Any]:
+        """The three figures of a period: still valid and paid (by sale date), refunds (by refund date), and the
+        cash (paid − refunded), each from the raw orders."""
+        sold = self.sold(scope)
+        later = [r for r in self.refunds if scope.has(r.sales_date, r.city, r.event_id, r.show_id)]
+        made = [r for r in self.refunds if scope.has(r.refund_date, r.city, r.event_id, r.show_id)]
+        revenue = sum((t.revenue for t in sold), Decimal(0))
+        gross_revenue = revenue + sum((r.price for r in later), Decimal(0))
+        refund_amount = sum((r.amount for r in made), Decimal(0))
+        return {
+            "tickets": sum(t.tickets for t in sold),
+            "revenue": revenue,
+            "gross_tickets": sum(t.tickets for t in sold) + sum(r.tickets for r in later),
+            "gross_revenue": gross_revenue,
+            "refunds": sum(r.tickets for r in made),
+            "refund_amount": refund_amount,
+            "cash_revenue": gross_revenue - refund_amount,
         }
 
     def by(self, scope: Scope, key: str) -> dict[Any, dict[str, Any]]:

@@ -108,7 +108,8 @@ def test_quiet_hours_hold_what_is_not_urgent(store: Storage) -> None:
     _run(store, "success", NOON)
     night = datetime(2026, 12, 4, 2, 0, tzinfo=MSK)
     _run(store, "success", night - timedelta(minutes=5))
-    store.insert(schema.REFUNDS_DAILY.name, [[night.date(), "Томск", 1, HOSTILE, 1, "", 12, Decimal(12000), night]],
+    store.insert(schema.REFUNDS_DAILY.name, [[night.date(), "Томск", 1, HOSTILE, 1, "", 12, Decimal(12000), night,
+                                                   night.date(), Decimal(12000)]],
                  schema.REFUNDS_DAILY.columns)  # fmt: skip
     out = alerts.check(store, settings, PrintSender(), night)
     assert out.sent == [] and len(out.held) == 1 and "Много возвратов" in out.held[0]

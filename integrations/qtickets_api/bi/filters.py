@@ -59,18 +59,24 @@ class Filters:
         )
 
 
-def parse_filters(query: Mapping[str, str], *, today: date, extra: Mapping[str, frozenset[str] | None]) -> Filters:
+def parse_filters(
+    query: Mapping[str, str],
+    *,
+    today: date,
+    extra: Mapping[str, frozenset[str] | None],
+    default_days: int = DEFAULT_DAYS,
+) -> Filters:
     """Filters from query parameters; ``extra`` names the panel's own parameters and their allowed values
     (None: a numeric id). Unknown parameters are refused, so that a typo never silently shows everything."""
     unknown = sorted(set(query) - COMMON - set(extra))
     if unknown:
-        raise FilterError(f"unknown parameter {unknown[0][:40]!r}")
+        raise FilterError(f"неизвестный параметр {unknown[0][:40]!r}")
     date_to = _date(query, "to") or today
-    date_from = _date(query, "from") or date_to - timedelta(days=DEFAULT_DAYS - 1)
+    date_from = _date(query, "from") or date_to - timedelta(days=default_days - 1)
     if date_from > date_to:
-        raise FilterError("'from' is after 'to'")
+        raise FilterError("'from' — позже, чем 'to': начало периода должно быть не позже его конца")
     if (date_to - date_from).days >= MAX_DAYS:
-        raise FilterError(f"the period is longer than {MAX_DAYS} days")
+        raise FilterError(f"период длиннее {MAX_DAYS} дней ('from' … 'to')")
     extras = []
     for name, allowed in extra.items():
         if name not in query:
@@ -81,7 +87,7 @@ def parse_filters(query: Mapping[str, str], *, today: date, extra: Mapping[str, 
         elif value in allowed:
             extras.append((name, value))
         else:
-            raise FilterError(f"{name} must be one of {', '.join(sorted(allowed))}")
+            raise FilterError(f"'{name}' — одно из значений: {', '.join(sorted(allowed))}")
     return Filters(
         date_from=date_from,
         date_to=date_to,
@@ -97,13 +103,13 @@ def _date(query: Mapping[str, str], name: str) -> date | None:
     if raw == "":
         return None
     if len(raw) != 10 or not _DATE.match(raw):
-        raise FilterError(f"'{name}' must be a date written YYYY-MM-DD")
+        raise FilterError(f"'{name}' — дата в виде ГГГГ-ММ-ДД")
     try:
         value = date.fromisoformat(raw)
     except ValueError:
-        raise FilterError(f"'{name}' is not a calendar date") from None
+        raise FilterError(f"'{name}' — такой даты нет в календаре") from None
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise FilterError(f"'{name}' must be between {FIRST_YEAR} and {LAST_YEAR}")
+        raise FilterError(f"'{name}' — дата между {FIRST_YEAR} и {LAST_YEAR} годом")
     return value
 
 
@@ -112,14 +118,14 @@ def _id(query: Mapping[str, str], name: str) -> int:
     if raw == "":
         return 0
     if not _ID.match(raw) or int(raw) > MAX_ID:
-        raise FilterError(f"'{name}' must be a whole number")
+        raise FilterError(f"'{name}' — целое неотрицательное число")
     return int(raw)
 
 
 def _text(query: Mapping[str, str], name: str) -> str:
     raw = query.get(name, "")
     if len(raw) > MAX_TEXT:
-        raise FilterError(f"'{name}' is longer than {MAX_TEXT} characters")
+        raise FilterError(f"'{name}' — не длиннее {MAX_TEXT} символов")
     if _CONTROL.search(raw):
-        raise FilterError(f"'{name}' contains control characters")
+        raise FilterError(f"'{name}' содержит управляющие символы")
     return raw

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from .panel import Reader
+from .panel import Reader, zone_label
 from .tables import SALES_DETAIL
 
 
@@ -12,16 +13,20 @@ def filter_options(reader: Reader) -> dict[str, list[dict[str, Any]]]:
     db = reader.db
     shows = reader.rows(
         f"""
-        SELECT show_id, any(event_id), any(event_name), any(city), any(show_start_local), max(show_start)
+        SELECT show_id, any(event_id), any(event_name), any(city), any(show_start_local), max(show_start),
+               any(show_timezone)
         FROM
         (
-            SELECT show_id, event_id, event_name, city, show_start_local, show_start FROM {db}.{SALES_DETAIL}
+            SELECT show_id, event_id, event_name, city, show_start_local, show_start, show_timezone
+            FROM {db}.{SALES_DETAIL}
             UNION ALL
-            SELECT show_id, event_id, event_name, city, show_start_local, show_start_msk FROM {db}.bi_sell_through
+            SELECT show_id, event_id, event_name, city, show_start_local, show_start_msk, show_timezone
+            FROM {db}.bi_sell_through
         )
         GROUP BY show_id ORDER BY max(show_start) DESC, show_id
         """
     )
+    now = datetime.now(UTC)
     events: dict[int, dict[str, Any]] = {}
     for show_id, event_id, event_name, city, *_ in shows:
         event = events.setdefault(int(event_id), {"event_id": int(event_id), "event_name": event_name, "city": city})
@@ -36,7 +41,17 @@ def filter_options(reader: Reader) -> dict[str, list[dict[str, Any]]]:
                 "event_name": row[2],
                 "city": row[3],
                 "show_start_local": row[4].strftime("%Y-%m-%dT%H:%M") if row[4] else None,
+                "show_zone": zone_label(str(row[6] or ""), row[4]),
+                # a show that has started: one the pace panel can compare with (compare_show_id)
+                "past": bool(row[5] and _aware(row[5]) <= now),
             }
             for row in shows
         ],
     }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+__all__ = ["filter_options"]

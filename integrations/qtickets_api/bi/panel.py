@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .filters import Filters
 
@@ -32,6 +33,13 @@ class Column:
     title: str
     kind: Kind = "int"
     unknown: str = ""  # how a NULL reads ("неизвестно" for an unknown capacity); "" leaves the cell empty
+    labels: tuple[tuple[str, str], ...] = ()  # how a code reads in the CSV ('current' -> 'текущий'); JSON keeps it
+
+    def label(self, value: str) -> str:
+        return dict(self.labels).get(value, value)
+
+
+SERIES_LABELS = (("current", "текущий"), ("previous", "предыдущий"), ("compare", "сравнение"), ("plan", "план"))
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Panel:
     query: Callable[[Reader, Filters], list[Row]]
     extra: Mapping[str, frozenset[str] | None] = field(default_factory=dict)  # the panel's own parameters
     uses_dates: bool = True  # False: the period filter does not apply (live shows, freshness)
+    default_days: int = 30  # the period when the request names none: the last N days up to today
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -94,3 +103,55 @@ def scope_where(alias: str = "") -> str:
 
 def day(value: date) -> str:
     return value.isoformat()
+
+
+# Russia's zones as a promoter names them: by their city (IANA names the zone after one)
+ZONE_CITIES = {
+    "Europe/Kaliningrad": "Калининград", "Europe/Moscow": "Москва", "Europe/Simferopol": "Симферополь",
+    "Europe/Kirov": "Киров", "Europe/Volgograd": "Волгоград", "Europe/Astrakhan": "Астрахань",
+    "Europe/Saratov": "Саратов", "Europe/Ulyanovsk": "Ульяновск", "Europe/Samara": "Самара",
+    "Asia/Yekaterinburg": "Екатеринбург", "Asia/Omsk": "Омск", "Asia/Novosibirsk": "Новосибирск",
+    "Asia/Barnaul": "Барнаул", "Asia/Tomsk": "Томск", "Asia/Novokuznetsk": "Новокузнецк",
+    "Asia/Krasnoyarsk": "Красноярск", "Asia/Irkutsk": "Иркутск", "Asia/Chita": "Чита", "Asia/Yakutsk": "Якутск",
+    "Asia/Khandyga": "Хандыга", "Asia/Vladivostok": "Владивосток", "Asia/Ust-Nera": "Усть-Нера",
+    "Asia/Magadan": "Магадан", "Asia/Sakhalin": "Южно-Сахалинск", "Asia/Srednekolymsk": "Среднеколымск",
+    "Asia/Kamchatka": "Петропавловск-Камчатский", "Asia/Anadyr": "Анадырь",
+}  # fmt: skip
+_MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def with_zone_labels(rows: list[Row]) -> list[Row]:
+    """``show_zone`` beside ``show_timezone`` (kept as the IANA name): the label for the show's own date."""
+    for row in rows:
+        row["show_zone"] = zone_label(row.get("show_timezone") or "", row.get("show_start_local"))
+    return rows
+
+
+SHOW_ZONE = Column("show_zone", "Часовой пояс площадки", "text")
+
+
+def zone_label(tz: str, on: date | datetime | None = None) -> str:
+    """An IANA zone as a promoter reads it: «Новосибирск (МСК+4)» — the city, and the offset from Moscow on the
+    day ``on`` (today when None); '' for no zone, the zone's own name for one ZoneInfo does not know."""
+    if not tz:
+        return ""
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return tz
+    day = on.date() if isinstance(on, datetime) else on or date.today()
+    moment = datetime.combine(day, time(12), tzinfo=_MOSCOW)
+    there, here = moment.astimezone(zone).utcoffset(), moment.utcoffset()
+    minutes = int(((there or timedelta(0)) - (here or timedelta(0))).total_seconds() // 60)
+    city = ZONE_CITIES.get(tz) or tz.rsplit("/", 1)[-1].replace("_", " ")
+    if minutes == 0:
+        return f"{city} (МСК)"
+    sign = "+" if minutes > 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{city} (МСК{sign}{hours}{f':{rest:02d}' if rest else ''})"
+
+
+__all__ = [
+    "REGISTRY", "SERIES_LABELS", "SHOW_ZONE", "ZONE_CITIES", "Column", "Kind", "Panel", "Reader", "Row", "as_rows",
+    "day", "ratio", "register", "sales_where", "scope_where", "with_zone_labels", "zone_label",
+]  # fmt: skip

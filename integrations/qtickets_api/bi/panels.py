@@ -27,7 +27,7 @@ def all_panels() -> list[Panel]:
 def run(name: str, reader: Reader, query: Mapping[str, str], *, today: date) -> tuple[Panel, Filters, list[Row]]:
     """Parse the filters for panel ``name`` and run its query (raises FilterError for a bad request)."""
     chosen = panel(name)
-    filters = parse_filters(query, today=today, extra=chosen.extra)
+    filters = parse_filters(query, today=today, extra=chosen.extra, default_days=chosen.default_days)
     return chosen, filters, chosen.query(reader, filters)
 
 

@@ -8,9 +8,25 @@ shows counts once at any grain; every ratio is sum(a) / sum(b) over the rows tha
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
 
+from ..errors import FilterError
 from .filters import Filters
-from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, sales_where
+from .panel import (
+    SERIES_LABELS,
+    SHOW_ZONE,
+    Column,
+    Panel,
+    Reader,
+    Row,
+    as_rows,
+    ratio,
+    register,
+    sales_where,
+    with_zone_labels,
+)
 from .tables import REFUNDS_DAILY, SALES_DETAIL
 
 MEASURES = "sum(tickets) AS tickets, sum(revenue) AS revenue, uniqExactMerge(orders_state) AS orders"
@@ -18,6 +34,42 @@ TICKETS = Column("tickets", "Билеты")
 REVENUE = Column("revenue", "Выручка, ₽", "money")
 ORDERS = Column("orders", "Заказы")
 AVG_PRICE = Column("avg_price", "Средняя цена билета, ₽", "money")
+
+
+NET_TICKETS = Column("tickets", "Продано (без возвратов), билеты")
+NET_REVENUE = Column("revenue", "Продано (без возвратов), ₽", "money")
+GROSS_TICKETS = Column("gross_tickets", "Оплачено, билеты")
+GROSS_REVENUE = Column("gross_revenue", "Оплачено, ₽", "money")
+REFUNDS = Column("refunds", "Возвраты, билеты")
+REFUND_AMOUNT = Column("refund_amount", "Возвраты, ₽", "money")
+CASH_REVENUE = Column("cash_revenue", "Касса, ₽", "money")
+ZERO = Decimal(0)
+Sums = dict[tuple[Any, ...], tuple[int, Any]]  # key columns -> (tickets, money)
+
+
+def _refunded_by_sale_day(reader: Reader, filters: Filters, keys: str, key_count: int) -> Sums:
+    """Tickets paid on a day of the period and refunded later (by sale date): what «Оплачено» adds back to the
+    tickets still valid. ``keys`` are columns of ours (the refunds fact's), never a request's."""
+    rows = reader.rows(
+        f"""
+        SELECT {keys}, sum(refunds), sum(refunded_revenue) FROM {reader.db}.{REFUNDS_DAILY}
+        WHERE {sales_where(date_column="sales_date")} GROUP BY {keys}
+        """,
+        filters.params(),
+    )
+    return {tuple(r[:key_count]): (int(r[key_count]), r[key_count + 1]) for r in rows}
+
+
+def _refunds_by_refund_day(reader: Reader, filters: Filters, keys: str, key_count: int) -> Sums:
+    """Refunds made on a day of the period (by refund date): «Возвраты»."""
+    rows = reader.rows(
+        f"""
+        SELECT {keys}, sum(refunds), sum(refund_amount) FROM {reader.db}.{REFUNDS_DAILY}
+        WHERE {sales_where(date_column="refund_date")} GROUP BY {keys}
+        """,
+        filters.params(),
+    )
+    return {tuple(r[:key_count]): (int(r[key_count]), r[key_count + 1]) for r in rows}
 
 
 def _kpi(reader: Reader, filters: Filters) -> list[Row]:
@@ -45,25 +97,39 @@ def _kpi(reader: Reader, filters: Filters) -> list[Row]:
         """,
         params,
     )[0]
-    periods = [("current", filters, sales[0:5], refunds[0:2])]
+    later = reader.rows(
+        f"""
+        SELECT sumIf(refunds, {cur}), sumIf(refunded_revenue, {cur}), sumIf(refunds, NOT {cur}),
+               sumIf(refunded_revenue, NOT {cur})
+        FROM {db}.{REFUNDS_DAILY} WHERE {sales_where(date_column="sales_date")}
+        """,
+        params,
+    )[0]
+    periods = [("current", filters, sales[0:5], refunds[0:2], later[0:2])]
     if prev is not None:
-        periods.append(("previous", prev, sales[5:10], refunds[2:4]))
-    return [
-        {
-            "period": name,
-            "date_from": f.date_from,
-            "date_to": f.date_to,
-            "revenue": s[1],
-            "tickets": int(s[0]),
-            "orders": int(s[2]),
-            "avg_price": ratio(s[1], s[0]),
-            "refunds": int(r[0]),
-            "refund_amount": r[1],
-            "discount": s[3],
-            "free_tickets": int(s[4]),
-        }
-        for name, f, s, r in periods
-    ]
+        periods.append(("previous", prev, sales[5:10], refunds[2:4], later[2:4]))
+    out = []
+    for name, f, s, r, g in periods:
+        gross_revenue = (s[1] or ZERO) + (g[1] or ZERO)
+        out.append(
+            {
+                "period": name,
+                "date_from": f.date_from,
+                "date_to": f.date_to,
+                "revenue": s[1],
+                "tickets": int(s[0]),
+                "orders": int(s[2]),
+                "avg_price": ratio(s[1], s[0]),
+                "gross_tickets": int(s[0]) + int(g[0]),
+                "gross_revenue": gross_revenue,
+                "refunds": int(r[0]),
+                "refund_amount": r[1],
+                "cash_revenue": gross_revenue - (r[1] or ZERO),
+                "discount": s[3],
+                "free_tickets": int(s[4]),
+            }
+        )
+    return out
 
 
 register(
@@ -71,15 +137,18 @@ register(
         "kpi",
         "Ключевые показатели",
         (
-            Column("period", "Период", "text"),
+            Column("period", "Период", "text", labels=SERIES_LABELS),
             Column("date_from", "С", "date"),
             Column("date_to", "По", "date"),
-            REVENUE,
-            TICKETS,
+            NET_REVENUE,
+            NET_TICKETS,
             ORDERS,
             AVG_PRICE,
-            Column("refunds", "Возвраты, билеты"),
-            Column("refund_amount", "Возвраты, ₽", "money"),
+            GROSS_TICKETS,
+            GROSS_REVENUE,
+            REFUNDS,
+            REFUND_AMOUNT,
+            CASH_REVENUE,
             Column("discount", "Скидки, ₽", "money"),
             Column("free_tickets", "Бесплатные билеты"),
         ),
@@ -90,42 +159,59 @@ register(
 
 
 def _sales_daily(reader: Reader, filters: Filters) -> list[Row]:
+    """Every day's three figures: still valid (by sale date), paid (by sale date, refunded later or not) and
+    refunds (by refund date) — a refund leaves its sale day in the first and counts once, on its day, in the last."""
     db = reader.db
     split = filters.get("split")
     if split == "city":
-        keys, names = "sales_date, city", ["sales_date", "city", "tickets", "revenue", "orders"]
+        names = ["sales_date", "city"]
     elif split == "event":
-        keys = "sales_date, event_id, event_name"
-        names = ["sales_date", "event_id", "event_name", "tickets", "revenue", "orders"]
+        names = ["sales_date", "event_id", "event_name"]
     else:
-        rows = reader.rows(
-            f"""
-            SELECT sales_date, {MEASURES} FROM {db}.{SALES_DETAIL} WHERE {sales_where()}
-            GROUP BY sales_date
-            ORDER BY sales_date WITH FILL FROM {{date_from:Date}} TO {{date_to:Date}} + 1
-            """,
-            filters.params(),
-        )
-        return as_rows(["sales_date", "tickets", "revenue", "orders"], rows)
-    rows = reader.rows(
-        f"SELECT {keys}, {MEASURES} FROM {db}.{SALES_DETAIL} WHERE {sales_where()} GROUP BY {keys} ORDER BY {keys}",
+        names = ["sales_date"]
+    keys = ", ".join(names)
+    n = len(names)
+    fill = "" if split else " WITH FILL FROM {date_from:Date} TO {date_to:Date} + 1"
+    sold = reader.rows(
+        f"SELECT {keys}, {MEASURES} FROM {db}.{SALES_DETAIL} WHERE {sales_where()} GROUP BY {keys} "
+        f"ORDER BY {keys}{fill}",
         filters.params(),
     )
-    return as_rows(names, rows)
+    by_key: dict[tuple[Any, ...], Row] = {}
+    for r in sold:
+        row = dict(zip(names, r[:n], strict=True))
+        by_key[tuple(r[:n])] = {**row, "tickets": int(r[n]), "revenue": r[n + 1], "orders": int(r[n + 2])}
+    later = _refunded_by_sale_day(reader, filters, keys, n)
+    refund_keys = keys.replace("sales_date", "refund_date")
+    refunded = _refunds_by_refund_day(reader, filters, refund_keys, n)
+    for key in sorted(set(later) | set(refunded) - set(by_key)):
+        by_key.setdefault(key, {**dict(zip(names, key, strict=True)), "tickets": 0, "revenue": ZERO, "orders": 0})
+    rows = [by_key[key] for key in sorted(by_key)]
+    for row in rows:
+        key = tuple(row[name] for name in names)
+        extra_tickets, extra_revenue = later.get(key, (0, ZERO))
+        row["gross_tickets"] = row["tickets"] + extra_tickets
+        row["gross_revenue"] = (row["revenue"] or ZERO) + extra_revenue
+        row["refunds"], row["refund_amount"] = refunded.get(key, (0, ZERO))
+    return rows
 
 
 register(
     Panel(
         "sales_daily",
-        "Выручка и билеты по дням продажи",
+        "Продажи по дням: продано, оплачено, возвраты",
         (
-            Column("sales_date", "Дата продажи", "date"),
+            Column("sales_date", "Дата", "date"),
             Column("city", "Город", "text"),
             Column("event_id", "ID мероприятия", "id"),
             Column("event_name", "Мероприятие", "text"),
-            TICKETS,
-            REVENUE,
+            NET_TICKETS,
+            NET_REVENUE,
             ORDERS,
+            GROSS_TICKETS,
+            GROSS_REVENUE,
+            REFUNDS,
+            REFUND_AMOUNT,
         ),
         _sales_daily,
         extra={"split": frozenset({"city", "event"})},
@@ -200,7 +286,7 @@ def _shows(reader: Reader, filters: Filters) -> list[Row]:
         filters.params(),
     )
     names = ["show_id", "event_id", "event_name", "city", "show_start_local", "show_timezone", "tickets", "revenue"]
-    return _with_avg(as_rows([*names, "orders"], rows))
+    return with_zone_labels(_with_avg(as_rows([*names, "orders"], rows)))
 
 
 register(
@@ -213,7 +299,7 @@ register(
             Column("event_name", "Мероприятие", "text"),
             Column("city", "Город", "text"),
             Column("show_start_local", "Начало (время площадки)", "datetime_local"),
-            Column("show_timezone", "Часовой пояс площадки", "text"),
+            SHOW_ZONE,
             TICKETS,
             REVENUE,
             ORDERS,
@@ -224,12 +310,41 @@ register(
 )
 
 
+def _zones(reader: Reader, filters: Filters) -> list[Row]:
+    """Tariffs and zones by the readable name the API gives (the code of the seat id where it gives none, or where
+    the code's baskets disagree on a name): two codes under one name are one row, ``zone_code`` lists the codes."""
+    rows = reader.rows(
+        f"""
+        SELECT label, arrayStringConcat(arraySort(groupArray(zone)), ', '), sum(z_tickets) AS tickets,
+               sum(z_revenue) AS revenue, uniqExactMerge(z_orders) AS orders
+        FROM
+        (
+            SELECT zone, sum(tickets) AS z_tickets, sum(revenue) AS z_revenue,
+                   uniqExactMergeState(orders_state) AS z_orders, groupUniqArray(zone_name) AS names,
+                   if(length(names) = 1 AND names[1] != '', names[1], zone) AS label
+            FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+            GROUP BY zone
+        )
+        GROUP BY label ORDER BY revenue DESC, label
+        """,
+        filters.params(),
+    )
+    return _with_avg(as_rows(["zone", "zone_code", "tickets", "revenue", "orders"], rows))
+
+
 register(
     Panel(
         "zones",
         "Тарифы и зоны",
-        (Column("zone", "Тариф / зона", "text"), TICKETS, REVENUE, ORDERS, AVG_PRICE),
-        _by("zone"),
+        (
+            Column("zone", "Тариф / зона", "text"),
+            Column("zone_code", "Код тарифа / зоны", "id"),
+            TICKETS,
+            REVENUE,
+            ORDERS,
+            AVG_PRICE,
+        ),
+        _zones,
     )
 )
 
@@ -345,5 +460,51 @@ register(
             Column("refund_amount", "Сумма возвратов, ₽", "money"),
         ),
         _refunds,
+    )
+)
+
+
+HOURLY_MAX_DAYS = 2
+
+
+def _sales_hourly(reader: Reader, filters: Filters) -> list[Row]:
+    """«Сегодня» and «Вчера» by hour: every hour 0–23 (Moscow, the report zone) of every day of the period, the
+    hours without sales as 0. Refused for a period longer than two days (the daily panel serves those)."""
+    if filters.days > HOURLY_MAX_DAYS:
+        raise FilterError(
+            f"'from' … 'to': почасовые продажи — за период не длиннее {HOURLY_MAX_DAYS} дней, а выбрано {filters.days}"
+        )
+    rows = reader.rows(
+        f"""
+        SELECT sales_date, sale_hour, {MEASURES} FROM {reader.db}.{SALES_DETAIL} WHERE {sales_where()}
+        GROUP BY sales_date, sale_hour ORDER BY sales_date, sale_hour
+        """,
+        filters.params(),
+    )
+    found = {(r[0], int(r[1])): r for r in rows}
+    out: list[Row] = []
+    for n in range(filters.days):
+        day = filters.date_from + timedelta(days=n)
+        for hour in range(24):
+            r = found.get((day, hour))
+            out.append(
+                {
+                    "sales_date": day,
+                    "hour": hour,
+                    "tickets": int(r[2]) if r else 0,
+                    "revenue": r[3] if r else ZERO,
+                    "orders": int(r[4]) if r else 0,
+                }
+            )
+    return out
+
+
+register(
+    Panel(
+        "sales_hourly",
+        "Продажи по часам (МСК): сегодня и вчера",
+        (Column("sales_date", "Дата продажи", "date"), Column("hour", "Час (МСК)"), TICKETS, REVENUE, ORDERS),
+        _sales_hourly,
+        default_days=1,  # today
     )
 )

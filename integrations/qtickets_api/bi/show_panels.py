@@ -11,7 +11,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .filters import Filters
-from .panel import Column, Panel, Reader, Row, as_rows, ratio, register, scope_where
+from .panel import (
+    SERIES_LABELS,
+    SHOW_ZONE,
+    Column,
+    Panel,
+    Reader,
+    Row,
+    as_rows,
+    ratio,
+    register,
+    scope_where,
+    with_zone_labels,
+)
 from .tables import EVENTS, SALES_DETAIL, SHOWS
 
 UNKNOWN = "неизвестно"
@@ -46,41 +58,98 @@ def _pick_show(reader: Reader, filters: Filters) -> int:
     return int(past[0][0]) if past else 0
 
 
-def _comparable(reader: Reader, show_id: int) -> int:
-    """An earlier show to compare with: the latest one that has taken place, of the same event if there is
-    one, else in the same city, else anywhere (read from the show and event dimensions, which are small)."""
+BASES = (
+    "то же мероприятие",
+    "тот же город и день недели",
+    "тот же город",
+    "другой прошедший сеанс",
+)
+
+
+def _comparable(reader: Reader, show_id: int) -> tuple[int, str]:
+    """The most similar show that has taken place, had sales and started before this one: of the same event
+    first, then in the same city on the same weekday (the venue's), then in the same city, then any; the latest of
+    the best. Returns (show id, why it was chosen), (0, '') when there is none."""
+    db = reader.db
     shows = reader.rows(
         f"""
-        SELECT s.show_id, s.event_id, e.city_name, s.start_date
-        FROM (SELECT show_id, event_id, start_date FROM {reader.db}.{SHOWS} FINAL
+        SELECT s.show_id, s.event_id, e.city_name, s.start_date, s.start_local
+        FROM (SELECT show_id, event_id, start_date, start_local FROM {db}.{SHOWS} FINAL
               WHERE deleted_at IS NULL AND start_date IS NOT NULL) AS s
-        LEFT JOIN (SELECT event_id, city_name FROM {reader.db}.{EVENTS} FINAL) AS e ON e.event_id = s.event_id
-        """
+        LEFT JOIN (SELECT event_id, city_name FROM {db}.{EVENTS} FINAL) AS e ON e.event_id = s.event_id
+        WHERE s.show_id = {{show_id:UInt64}}
+           OR s.show_id IN (SELECT DISTINCT show_id FROM {db}.{SALES_DETAIL} WHERE tickets > 0)
+        """,
+        {"show_id": show_id},
     )
-    shows = [(int(r[0]), r[1], r[2], r[3] if r[3].tzinfo else r[3].replace(tzinfo=UTC)) for r in shows]
-    me = next((row for row in shows if row[0] == show_id), None)
+    found = [
+        (int(r[0]), r[1], r[2], r[3] if r[3].tzinfo else r[3].replace(tzinfo=UTC), (r[4] or r[3]).isoweekday())
+        for r in shows
+    ]
+    me = next((row for row in found if row[0] == show_id), None)
     if me is None:
-        return 0
+        return 0, ""
     now = datetime.now(UTC)
-    earlier = [row for row in shows if row[0] != show_id and row[3] < now and row[3] < me[3]]
+    earlier = [row for row in found if row[0] != show_id and row[3] < now and row[3] < me[3]]
     if not earlier:
-        return 0
-    best = max(earlier, key=lambda row: (row[1] == me[1], row[2] == me[2], row[3]))
-    return int(best[0])
+        return 0, ""
+
+    def rank(row: tuple[Any, ...]) -> int:
+        if row[1] == me[1]:
+            return 0
+        if row[2] == me[2] and row[4] == me[4]:
+            return 1
+        return 2 if row[2] == me[2] else 3
+
+    best = min(earlier, key=lambda row: (rank(row), -row[3].timestamp()))
+    return int(best[0]), BASES[rank(best)]
+
+
+def _plan_row(reader: Reader, filters: Filters, event_id: int, show_id: int) -> tuple[int, Any] | None:
+    """The show's own target (a whole-run plan row for this show); with ``plan=split``, the event's whole-run
+    target split evenly across its shows when the show has none. None: no plan (the page says «нет плана»)."""
+    db = reader.db
+    latest = f"loaded_at = (SELECT max(loaded_at) FROM {db}.bi_plan) AND plan_date IS NULL"
+    own = reader.rows(
+        f"SELECT target_tickets, target_revenue FROM {db}.bi_plan FINAL WHERE {latest}"
+        " AND event_id = {event_id:UInt64} AND show_id = {show_id:UInt64} LIMIT 1",
+        {"event_id": event_id, "show_id": show_id},
+    )
+    if own:
+        return int(own[0][0]), own[0][1]
+    if filters.get("plan") != "split":
+        return None
+    whole = reader.rows(
+        f"""
+        SELECT target_tickets, target_revenue,
+               (SELECT count() FROM {db}.{SHOWS} FINAL WHERE event_id = {{event_id:UInt64}} AND deleted_at IS NULL)
+        FROM {db}.bi_plan FINAL WHERE {latest} AND event_id = {{event_id:UInt64}} AND show_id = 0 LIMIT 1
+        """,
+        {"event_id": event_id},
+    )
+    if not whole or not whole[0][2]:
+        return None
+    shows = int(whole[0][2])
+    return round(int(whole[0][0]) / shows), whole[0][1] / shows
 
 
 def _pace(reader: Reader, filters: Filters) -> list[Row]:
     show_id = _pick_show(reader, filters)
     if not show_id:
         return []
-    compare = int(filters.get("compare_show_id") or 0) or _comparable(reader, show_id)
+    basis = "выбран вручную"
+    compare = int(filters.get("compare_show_id") or 0)
+    if filters.get("compare") == "none":
+        compare, basis = 0, ""
+    elif not compare:
+        compare, basis = _comparable(reader, show_id)
     db = reader.db
     # straight from the fact for the two shows (the bi_pace view computes every show's curve, for BI tools)
     rows = reader.rows(
         f"""
         SELECT show_id, any(event_id), any(event_name), any(city), any(show_start) AS start,
                toInt32(dateDiff('day', sales_date, toDate(assumeNotNull(show_start)))) AS days_before,
-               sum(tickets), sum(revenue)
+               sum(tickets), sum(revenue), any(show_start_local), any(show_timezone)
         FROM {db}.{SALES_DETAIL}
         WHERE show_id IN ({{show_id:UInt64}}, {{compare:UInt64}}) AND show_start IS NOT NULL
         GROUP BY show_id, days_before
@@ -97,7 +166,7 @@ def _pace(reader: Reader, filters: Filters) -> list[Row]:
     }
     out: list[Row] = []
     running: dict[int, tuple[int, Any]] = {}
-    for sid, event_id, event_name, city, start, days_before, tickets, revenue in rows:
+    for sid, event_id, event_name, city, start, days_before, tickets, revenue, start_local, tz in rows:
         sid = int(sid)
         total_tickets, total_revenue = running.get(sid, (0, 0))
         total_tickets, total_revenue = total_tickets + int(tickets), total_revenue + revenue
@@ -111,6 +180,9 @@ def _pace(reader: Reader, filters: Filters) -> list[Row]:
                 "event_name": event_name,
                 "city": city,
                 "show_start_msk": start,
+                "show_start_local": start_local,
+                "show_timezone": tz,
+                "compare_basis": "" if sid == show_id else basis,
                 "days_before": int(days_before),
                 "tickets_cum": total_tickets,
                 "revenue_cum": total_revenue,
@@ -118,27 +190,20 @@ def _pace(reader: Reader, filters: Filters) -> list[Row]:
                 "capacity_share_cum": ratio(total_tickets, cap),
             }
         )
+    with_zone_labels(out)
     current = next((r for r in out if r["series"] == "current"), None)
     if current is None:
         return out
-    plan = reader.rows(
-        f"""
-        SELECT target_tickets, target_revenue FROM {db}.bi_plan FINAL
-        WHERE loaded_at = (SELECT max(loaded_at) FROM {db}.bi_plan) AND plan_date IS NULL
-          AND event_id = {{event_id:UInt64}} AND show_id IN (0, {{show_id:UInt64}})
-        ORDER BY show_id DESC LIMIT 1
-        """,
-        {"event_id": current["event_id"], "show_id": show_id},
-    )
-    if plan:
+    plan = _plan_row(reader, filters, current["event_id"], show_id)
+    if plan is not None:
         out.append(
             {
                 **current,
                 "series": "plan",
                 "days_before": 0,
-                "tickets_cum": int(plan[0][0]),
-                "revenue_cum": plan[0][1],
-                "capacity_share_cum": None,
+                "tickets_cum": plan[0],
+                "revenue_cum": plan[1],
+                "capacity_share_cum": ratio(plan[0], current["capacity"]),
             }
         )
     return out
@@ -149,12 +214,15 @@ register(
         "pace",
         "Темп продаж до начала",
         (
-            Column("series", "Ряд", "text"),
+            Column("series", "Ряд", "text", labels=SERIES_LABELS),
             Column("show_id", "ID сеанса", "id"),
             Column("event_id", "ID мероприятия", "id"),
             Column("event_name", "Мероприятие", "text"),
             Column("city", "Город", "text"),
             Column("show_start_msk", "Начало (МСК)", "datetime_msk"),
+            Column("show_start_local", "Начало (время площадки)", "datetime_local"),
+            SHOW_ZONE,
+            Column("compare_basis", "Почему этот сеанс для сравнения", "text"),
             Column("days_before", "Дней до начала"),
             Column("tickets_cum", "Билеты нарастающим итогом"),
             Column("revenue_cum", "Выручка нарастающим итогом, ₽", "money"),
@@ -162,7 +230,7 @@ register(
             Column("capacity_share_cum", "Продано от вместимости, %", "share", unknown=UNKNOWN),
         ),
         _pace,
-        extra={"compare_show_id": None},
+        extra={"compare_show_id": None, "compare": frozenset({"none"}), "plan": frozenset({"show", "split"})},
         uses_dates=False,
     )
 )
@@ -179,7 +247,7 @@ def _sell_through(reader: Reader, filters: Filters) -> list[Row]:
         filters.params(),
     )
     names = ["show_id", "event_id", "event_name", "city", "show_start_local", "show_timezone", "capacity", "sold"]
-    return as_rows([*names, "reserved", "left", "sold_share"], rows)
+    return with_zone_labels(as_rows([*names, "reserved", "left", "sold_share"], rows))
 
 
 register(
@@ -188,7 +256,7 @@ register(
         "Заполняемость предстоящих сеансов",
         (
             *SHOW_COLUMNS,
-            Column("show_timezone", "Часовой пояс площадки", "text"),
+            SHOW_ZONE,
             Column("capacity", "Вместимость", unknown=UNKNOWN),
             Column("sold", "Продано"),
             Column("reserved", "Забронировано"),
@@ -204,13 +272,14 @@ register(
 def _sell_through_zones(reader: Reader, filters: Filters) -> list[Row]:
     rows = reader.rows(
         f"""
-        SELECT show_id, event_name, zone, capacity, sold, reserved, left, sold_share
+        SELECT show_id, event_name, zone_name, zone, capacity, sold, reserved, left, sold_share
         FROM {reader.db}.bi_sell_through_zones WHERE {scope_where()}
         ORDER BY show_start_msk, show_id, zone
         """,
         filters.params(),
     )
-    return as_rows(["show_id", "event_name", "zone", "capacity", "sold", "reserved", "left", "sold_share"], rows)
+    names = ["show_id", "event_name", "zone", "zone_code", "capacity", "sold", "reserved", "left", "sold_share"]
+    return as_rows(names, rows)
 
 
 register(
@@ -221,6 +290,7 @@ register(
             Column("show_id", "ID сеанса", "id"),
             Column("event_name", "Мероприятие", "text"),
             Column("zone", "Тариф / зона", "text"),
+            Column("zone_code", "Код тарифа / зоны", "id"),
             Column("capacity", "Вместимость", unknown=UNKNOWN),
             Column("sold", "Продано"),
             Column("reserved", "Забронировано"),

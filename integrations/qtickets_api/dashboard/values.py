@@ -55,6 +55,6 @@ def csv_value(column: Column, value: Any) -> str:
         return value.strftime("%d.%m.%Y %H:%M")
     if isinstance(value, bool):
         return "да" if value else "нет"
-    text = str(value)
+    text = column.label(str(value))
     # a cell Excel would run as a formula (an event name or a UTM tag from a link can be anything)
     return "'" + text if text.startswith(_FORMULA_START) else text

@@ -48,6 +48,18 @@ _DIMENSIONS = f"""
     LEFT JOIN (SELECT show_id, start_date, start_local, timezone FROM {{db}}.{SHOWS} FINAL) AS s ON s.show_id = b.show_id
 """  # noqa: E501
 _IN_MONTHS = "IN {months:Array(UInt32)}"
+# The readable name of a basket's tariff or zone, from its seat_name in the stored payload: an exhibition's tariff
+# ("Детский билет (в будни)") as it is, a numbered seat ("Партер, ряд 21, место 12") without its row and place;
+# '' where the API gave none. A fact row keeps a name only when every basket of it agrees (else the code shows),
+# so a seat name that still varies by seat ("Место 7") never splits a zone.
+_SEAT_ZONE = (
+    r"trim(BOTH ' ,;' FROM replaceRegexpOne(JSONExtractString(basket, 'seat_name'), '[,;]?\\s*[Рр]яд\\s*\\d.*$', ''))"
+)
+ZONE_NAME_SQL = f"if(match({_SEAT_ZONE}, '[А-Яа-яЁёA-Za-z]'), {_SEAT_ZONE}, '')"  # a name has a letter, "3" is not one
+_ZONE_NAMES = f"""
+    SELECT order_id, JSONExtractUInt(basket, 'id') AS basket_id, {ZONE_NAME_SQL} AS zone_name
+    FROM {{db}}.{RAW} FINAL ARRAY JOIN JSONExtractArrayRaw(payload, 'baskets') AS basket
+    WHERE {sold.ORDER_SQL}"""
 
 
 @dataclass(frozen=True)
@@ -66,12 +78,15 @@ SALES_DETAIL = MonthlyFact(
         if(b.promo_code_id = 0, '', ifNull(p.code, concat('#', toString(b.promo_code_id)))) AS promo_code,
         o.utm_source AS utm_source, o.utm_medium AS utm_medium, o.utm_campaign AS utm_campaign,
         sum(b.quantity), sumIf(b.quantity, b.price = 0), sum(b.price), sum(b.original_price),
-        sumIf(b.quantity, b.checked_at IS NOT NULL), uniqExactState(o.order_id), now64(3)
+        sumIf(b.quantity, b.checked_at IS NOT NULL), uniqExactState(o.order_id), now64(3),
+        if(length(groupUniqArray(ifNull(n.zone_name, ''))) = 1, any(ifNull(n.zone_name, '')), '')
     FROM ({_ORDERS} AND toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")}) {_IN_MONTHS}) AS o
     INNER JOIN (
-        SELECT order_id, version, show_id, zone, quantity, price, original_price, promo_code_id, checked_at
+        SELECT order_id, basket_id, version, show_id, zone, quantity, price, original_price, promo_code_id, checked_at
         FROM {{db}}.{BASKETS} FINAL WHERE {sold.BASKET_SQL}
     ) AS b ON b.order_id = o.order_id AND b.version = o.version
+    LEFT JOIN ({_ZONE_NAMES} AND toYYYYMM({sold.sale_date_sql("assumeNotNull(payed_at)", "tz")}) {_IN_MONTHS}) AS n
+        ON n.order_id = b.order_id AND n.basket_id = b.basket_id
     {_DIMENSIONS}
     LEFT JOIN (SELECT promo_code_id, code FROM {{db}}.{PROMO} FINAL) AS p ON p.promo_code_id = b.promo_code_id
     GROUP BY sales_date, sale_hour, city, event_id, event_name, show_id, zone, promo_code, utm_source, utm_medium,
@@ -86,17 +101,21 @@ REFUNDS_DAILY = MonthlyFact(
     SELECT
         {sold.sale_date_sql("b.refunded_at", "tz")} AS refund_date, ifNull(e.city_name, '') AS city,
         o.event_id AS event_id, ifNull(e.name, '') AS event_name, b.show_id AS show_id, b.zone AS zone,
-        sum(b.quantity), sum(b.amount), now64(3)
-    FROM (SELECT order_id, version, event_id FROM {{db}}.{RAW} FINAL WHERE {sold.REFUND_ORDER_SQL}) AS o
+        sum(b.quantity), sum(b.amount), now64(3), {sold.sale_date_sql("o.payed_at", "tz")} AS sales_date,
+        sum(b.price)
+    FROM (
+        SELECT order_id, version, event_id, assumeNotNull(payed_at) AS payed_at
+        FROM {{db}}.{RAW} FINAL WHERE {sold.REFUND_ORDER_SQL}
+    ) AS o
     INNER JOIN (
-        SELECT order_id, version, show_id, zone, quantity, assumeNotNull(refunded_at) AS refunded_at,
+        SELECT order_id, version, show_id, zone, quantity, price, assumeNotNull(refunded_at) AS refunded_at,
                {sold.REFUND_AMOUNT_SQL} AS amount
         FROM {{db}}.{BASKETS} FINAL
         WHERE {sold.REFUND_BASKET_SQL}
           AND toYYYYMM({sold.sale_date_sql("assumeNotNull(refunded_at)", "tz")}) {_IN_MONTHS}
     ) AS b ON b.order_id = o.order_id AND b.version = o.version
     LEFT JOIN (SELECT event_id, name, city_name FROM {{db}}.{EVENTS} FINAL) AS e ON e.event_id = o.event_id
-    GROUP BY refund_date, city, event_id, event_name, show_id, zone
+    GROUP BY refund_date, city, event_id, event_name, show_id, zone, sales_date
     SETTINGS join_use_nulls = 1
     """,
 )

@@ -84,6 +84,7 @@ SALES_DETAIL = Table(
         "tickets_scanned",
         "orders_state",
         "refreshed_at",
+        "zone_name",
     ),
 )
 REFUNDS_DAILY = Table(
@@ -98,6 +99,8 @@ REFUNDS_DAILY = Table(
         "refunds",
         "refund_amount",
         "refreshed_at",
+        "sales_date",
+        "refunded_revenue",
     ),
 )
 

@@ -16,6 +16,7 @@ SELECT
     sum(free_tickets)                         AS free_tickets,
     sum(revenue)                              AS revenue,
     sum(f.original_revenue) - sum(f.revenue)      AS discount,
-    uniqExactMerge(orders_state)              AS orders
+    uniqExactMerge(orders_state)              AS orders,
+    if(length(groupUniqArray(zone_name)) = 1, any(zone_name), '') AS zone_name
 FROM {db}.fact_qtickets_sales_detail AS f
 GROUP BY sales_date, city, event_id, event_name, show_id, show_start, show_start_local, show_timezone, zone
