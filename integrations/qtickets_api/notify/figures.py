@@ -153,9 +153,9 @@ def freshness(reader: Reader) -> Freshness:
         f"""
         SELECT maxIf(finished_at, status = 'success'), countIf(status = 'success'),
                arraySort(groupArray((finished_at, status, error)))
-        FROM {reader.db}.{schema.JOB_RUNS} WHERE job = 'qtickets_api' AND status IN ('success', 'failed')
+        FROM {reader.db}.{schema.JOB_RUNS} WHERE job = 'qtickets_api' AND status IN ('success', 'failed', 'lease_lost')
         """
-    )
+    )  # a run that lost the run lease published nothing: a failure for the digest and the alerts too
     last_success, successes, runs = rows[0] if rows else (None, 0, [])
     failed, error = 0, ""
     for _at, status, text in reversed(runs):
