@@ -87,6 +87,15 @@ def test_loader_failures_fire_once_survive_a_restart_and_resolve(store: Storage)
     assert alerts.check(store, settings, first, NOON + timedelta(minutes=17)).sent == []
 
 
+def test_a_run_that_lost_the_lease_counts_as_a_failure(store: Storage) -> None:
+    _run(store, "success", NOON - timedelta(minutes=40))
+    _run(store, "failed", NOON - timedelta(minutes=25), "QTickets answered 503 five times")
+    _run(store, "lease_lost", NOON - timedelta(minutes=10), "the run lease was lost: another run holds it")
+    out = alerts.check(store, _settings(), PrintSender(), NOON)
+    assert len(out.sent) == 1 and "не удалась 2 раза подряд" in out.sent[0]
+    assert "the run lease was lost" in out.sent[0]
+
+
 def test_stale_data_and_an_unsent_alert_stays_owed(store: Storage) -> None:
     settings = _settings(ALERT_STALE_MINUTES="30")
     _run(store, "success", NOON - timedelta(minutes=20))
