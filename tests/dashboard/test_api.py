@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -141,11 +142,20 @@ def test_sales_daily_has_one_row_per_day_equal_to_the_truth(client: TestClient, 
 def test_sales_daily_split_by_city(client: TestClient, truth: Truth, world: World) -> None:
     rows = get(client, "/api/panels/sales_daily.json", split="city")["rows"]
     scope = default_scope(world)
-    got = {(date.fromisoformat(r["sales_date"]), r["city"]): r["tickets"] for r in rows}
-    want: dict[tuple[date, str], int] = {}
+    got = {
+        (date.fromisoformat(r["sales_date"]), r["city"]): (r["tickets"], r["gross_tickets"], r["refunds"]) for r in rows
+    }
+    # a day appears when it has a sale still valid, a sale refunded later, or a refund made that day
+    want: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for t in truth.sold(scope):
-        want[(t.sales_date, t.city)] = want.get((t.sales_date, t.city), 0) + t.tickets
-    assert got == want
+        want[(t.sales_date, t.city)][0] += t.tickets
+        want[(t.sales_date, t.city)][1] += t.tickets
+    for r in truth.refunds:
+        if scope.has(r.sales_date, r.city, r.event_id, r.show_id):
+            want[(r.sales_date, r.city)][1] += r.tickets
+        if scope.has(r.refund_date, r.city, r.event_id, r.show_id):
+            want[(r.refund_date, r.city)][2] += r.tickets
+    assert got == {key: tuple(v) for key, v in want.items()}
 
 
 @pytest.mark.parametrize(

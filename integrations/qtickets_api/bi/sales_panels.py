@@ -184,7 +184,7 @@ def _sales_daily(reader: Reader, filters: Filters) -> list[Row]:
     later = _refunded_by_sale_day(reader, filters, keys, n)
     refund_keys = keys.replace("sales_date", "refund_date")
     refunded = _refunds_by_refund_day(reader, filters, refund_keys, n)
-    for key in sorted(set(later) | set(refunded) - set(by_key)):
+    for key in sorted((set(later) | set(refunded)) - set(by_key)):
         by_key.setdefault(key, {**dict(zip(names, key, strict=True)), "tickets": 0, "revenue": ZERO, "orders": 0})
     rows = [by_key[key] for key in sorted(by_key)]
     for row in rows:
