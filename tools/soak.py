@@ -5,8 +5,12 @@ Each run moves the simulator's clock 15 minutes (new orders, payments, cancellat
 a random fault mix, and runs the loader in-process on the embedded engine. With webhooks (the default of the
 command; ``--no-webhooks`` for polling alone) every one of those changes is also sent as a QTickets webhook to
 the service's receiver, running in this process on a loopback port, with duplicated, reordered, dropped and
-forged deliveries; the loader runs take turns with the receiver's fact refreshes as they do in the service. At
-the end one more run goes without the changes-while-paging fault, and the tables are compared with the
+forged deliveries; the loader runs take turns with the receiver's fact refreshes as they do in the service.
+The house's own faults (``tools/soak_faults.py``) come on top: halfway through, the service is down for six hours
+and the catch-up run is stopped as SIGTERM stops it, after a few requests (the next run must complete it); with
+webhooks, the store's thread is killed at its next insert before some runs, and callers hang up before their
+answer. Every run's window is the service's (from the last successful run's end). At the end one more run goes
+without the changes-while-paging fault, and the tables are compared with the
 simulator's truth: orders lost (latest version missing), versions duplicated, fact rows that differ, and (with
 webhooks) deliveries not answered 200 or forgeries accepted. Exit 1 if any.
 """
@@ -14,6 +18,8 @@ webhooks) deliveries not answered 200 or forgeries accepted. Exit 1 if any.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import random
 import secrets
 import socket
@@ -21,12 +27,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
+import httpx
 
 from integrations.qtickets_api.cli import main_guard
 from integrations.qtickets_api.config import Settings
@@ -34,10 +42,12 @@ from integrations.qtickets_api.domain.records import Order, convert
 from integrations.qtickets_api.errors import InvalidRecordError, ZakazError
 from integrations.qtickets_api.ingest import RunOptions, run_loader
 from integrations.qtickets_api.logs import configure
+from integrations.qtickets_api.service.window import last_success_window_end, scheduled_window
 from integrations.qtickets_api.storage.connection import Storage, connect
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from qtickets_sim.truth import expected_sales, malformed_order_ids
 from qtickets_sim.webhooks import WebhookConfig, WebhookFaults, WebhookSender
+from tools.soak_faults import KillableSession, StopAfter, abandon_callers
 
 WEBHOOK_FAULTS = WebhookFaults(
     p_duplicate=0.2, p_reorder=0.2, reorder_delay_s=0.2, p_drop=0.05, attacks_per_delivery=0.1
@@ -65,6 +75,21 @@ def random_faults(rng: random.Random) -> FaultConfig:
     )
 
 
+@dataclass
+class _Harness:
+    """What the runs write to and how they take their turn; with webhooks, the sender, the receiver's address
+    and signature, the store's killable session and how to wait for the receiver's refreshes."""
+
+    storage: Storage
+    take_turn: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
+    sender: WebhookSender | None = None
+    url: str = ""
+    sign: Callable[[bytes], str] | None = None
+    store_session: KillableSession | None = None
+    store_restarts: Callable[[], int] = lambda: 0
+    settle: Callable[[], None] = lambda: None
+
+
 def soak(
     runs: int,
     orders: int,
@@ -87,46 +112,76 @@ def soak(
         )
     )
     totals = {"runs": 0, "failed_runs": 0, "faults_injected": 0, "retries": 0, "api_requests": 0}
+    house = {"interrupted_runs": 0, "store_kills": 0, "abandoned_callers": 0}
     started = time.perf_counter()
+    history = sim.now() - timedelta(days=365 * 6)
     with sim.serve() as server:
         settings = Settings(
             api_base_url=server.base_url, api_token=token, clickhouse_data_dir=data_dir,
             api_max_attempts=8, api_timeout_s=1.0, api_backoff_s=0.05, api_retry_budget_s=30, api_per_page=100,
         )  # fmt: skip
-        with _store(settings, sim, seed, webhooks) as (storage, take_turn, sender, settle):
+        with _harness(settings, sim, seed, webhooks) as h:
 
-            def one_run(hours: float) -> None:
-                until = sim.now() + timedelta(seconds=1)
+            def one_run(transport: httpx.BaseTransport | None = None) -> bool:
+                """A scheduled run: its window from the last successful one (at least a day), as the service's."""
+                now = sim.now() + timedelta(seconds=1)
+                # before the first run (polling alone) there is no schema to read a window from
+                last = last_success_window_end(h.storage) if totals["runs"] else None
+                since, until = scheduled_window(last or history, look_back_hours=24, now=now)
+                ok = True
                 try:
-                    with take_turn():
+                    with h.take_turn():
                         result = run_loader(
                             settings,
-                            RunOptions(since=until - timedelta(hours=hours), until=until, per_page=100),
-                            storage=storage,
+                            RunOptions(since=since, until=until, per_page=100),
+                            transport=transport,
+                            storage=h.storage,
                         )
                     totals["retries"] += result.record.retries
                     totals["api_requests"] += result.record.api_requests
                 except ZakazError:
-                    totals["failed_runs"] += 1
+                    ok = False
                 totals["runs"] += 1
+                return ok
 
-            one_run(24 * 365 * 6)  # the first load: the whole history
-            for _ in range(runs - 1):
+            def house_faults(index: int) -> None:
+                if h.store_session is not None and rng.random() < 0.15:
+                    h.store_session.arm()  # the store's thread dies at its next insert
+                if h.sign is not None and rng.random() < 0.3:
+                    house["abandoned_callers"] += abandon_callers(h.url, h.sign, sim.orders(), rng, rng.randint(1, 5))
+                if index == runs // 2:  # the service stopped (SIGTERM) in the middle of catching up 6 hours
+                    sim.advance(timedelta(hours=6))
+                    transport = StopAfter(rng.randint(2, 12))
+                    try:
+                        if one_run(transport):
+                            raise RuntimeError("the stopped run did not stop: the soak's fault is broken")
+                    finally:
+                        transport.close()
+                    house["interrupted_runs"] += 1
+
+            one_run()  # the first load: the whole history
+            for index in range(runs - 1):
                 sim.advance(timedelta(minutes=15))
                 sim.set_faults(random_faults(rng))
-                one_run(24)
+                house_faults(index)
+                if not one_run():
+                    totals["failed_runs"] += 1
             final = random_faults(rng)
             sim.set_faults(FaultConfig(**{**final.as_dict(), "p_mutation_during_paging": 0.0}))
-            if sender is not None:
-                sender.flush(120)
-                settle()
-            one_run(24)
-            settle()
+            if h.sender is not None:
+                h.sender.flush(120)
+                h.settle()
+            if not one_run():
+                totals["failed_runs"] += 1
+            h.settle()
             totals["faults_injected"] = sum(sim.stats()["faults"].values())
-            report = compare(sim, storage)
-            if sender is not None:
-                report.update(webhook_report(sender))
-    report.update(totals, orders=len(sim.orders()), seconds=round(time.perf_counter() - started, 1))
+            report = compare(sim, h.storage)
+            if h.sender is not None:
+                report.update(webhook_report(h.sender))
+            if h.store_session is not None:
+                house["store_kills"] = h.store_session.kills
+                house["store_restarts"] = h.store_restarts()
+    report.update(totals, **house, orders=len(sim.orders()), seconds=round(time.perf_counter() - started, 1))
     return report
 
 
@@ -145,14 +200,11 @@ def webhook_report(sender: WebhookSender) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def _store(
-    settings: Settings, sim: Simulator, seed: int, webhooks: bool
-) -> Iterator[tuple[Storage, Any, WebhookSender | None, Any]]:
-    """The storage the loader runs write to, how a run takes its turn, the sender and how to wait for the
-    receiver's refreshes: without webhooks a plain connection; with them the service's own."""
+def _harness(settings: Settings, sim: Simulator, seed: int, webhooks: bool) -> Iterator[_Harness]:
+    """Without webhooks a plain connection; with them the service's own, its receiver on a loopback port."""
     if not webhooks:
         with connect(settings) as storage:
-            yield storage, contextlib.nullcontext, None, lambda: None
+            yield _Harness(storage)
         return
     # imported here: the service pulls in the web stack, which polling alone does not need
     import uvicorn
@@ -173,6 +225,10 @@ def _store(
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the service did not start")
         time.sleep(0.05)
+    store = service.webhook_store
+    assert store is not None and service.writer is not None
+    killable = KillableSession(store.storage)
+    store.storage = cast(Storage, killable)
     url = f"http://127.0.0.1:{port}{options.webhooks.path}"
     # QTickets retries over about 34 minutes (n³ s, 10 attempts); a hundredth of it (20 s) still outlasts a busy
     # store on a loaded 2-core machine, where a thousandth (2 s) did not and gave one delivery up
@@ -188,9 +244,11 @@ def _store(
             time.sleep(0.1)
             refresher.wait_idle(60)
 
+    def sign(body: bytes) -> str:
+        return hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+
     try:
-        assert service.writer is not None
-        yield service.writer, service.gate.loader, sender, settle
+        yield _Harness(service.writer, service.gate.loader, sender, url, sign, killable, lambda: store.restarts, settle)
     finally:
         sim.stop_webhooks()
         server.should_exit = True
