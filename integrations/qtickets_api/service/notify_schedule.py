@@ -1,5 +1,6 @@
-"""The Telegram digest and alerts on the service's own timer (``ALERT_CHECK_MINUTES``, default 15): each tick sends
-the digest when its time has come today (once a day, remembered in ClickHouse) and then checks the alerts.
+"""The Telegram digest and alerts on the service's own timer (``ALERT_CHECK_MINUTES``, default 15) and after every
+scheduled loader run: each tick sends the digest when its time has come today (once a day, remembered in
+ClickHouse) and then checks the alerts, so that a failed run or a stale feed is told within seconds of the run.
 
 Off unless ``TELEGRAM_BOT_TOKEN`` and ``TELEGRAM_CHAT_IDS`` are set, and only where the service holds a writer
 (the alert state is written). A failed tick is one line in the log; the next tick tries again.
@@ -39,14 +40,26 @@ def tick(storage: Storage, settings: NotifySettings, now: datetime) -> None:
         sender.close()
 
 
-async def _forever(storage: Storage, settings: NotifySettings, clock: Callable[[], datetime]) -> None:
-    await asyncio.sleep(FIRST_DELAY_S)
+async def forever(
+    storage: Storage,
+    settings: NotifySettings,
+    clock: Callable[[], datetime],
+    wake: asyncio.Event,
+    *,
+    check: Callable[[Storage, NotifySettings, datetime], None] = tick,
+    first_delay_s: float = FIRST_DELAY_S,
+) -> None:
+    """A tick after ``first_delay_s``, then one every ``check_minutes`` or as soon as ``wake`` is set."""
+    delay = first_delay_s
     while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), timeout=delay)
+        wake.clear()
         try:
-            await run_in_threadpool(tick, storage, settings, clock())
+            await run_in_threadpool(check, storage, settings, clock())
         except Exception:
             log.exception("Telegram: the digest and alert check failed")
-        await asyncio.sleep(settings.check_minutes * 60)
+        delay = settings.check_minutes * 60
 
 
 def start(service: Service) -> tuple[asyncio.Task[None], Storage] | None:
@@ -66,7 +79,11 @@ def start(service: Service) -> tuple[asyncio.Task[None], Storage] | None:
         settings.digest_time.strftime("%H:%M"), settings.check_minutes, len(settings.chat_ids),
         settings.token_fingerprint,
     )  # fmt: skip
-    return asyncio.create_task(_forever(session, settings, lambda: datetime.now(UTC)), name="zakaz-notify"), session
+    wake = asyncio.Event()
+    if service.schedule is not None:
+        service.schedule.after_run.append(wake.set)
+    task = asyncio.create_task(forever(session, settings, lambda: datetime.now(UTC), wake), name="zakaz-notify")
+    return task, session
 
 
 def stop(started: tuple[asyncio.Task[None], Storage] | None) -> None:

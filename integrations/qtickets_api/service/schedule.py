@@ -60,6 +60,7 @@ class LoaderSchedule:
     run: Callable[..., object] = run_loader
     status: RunStatus = field(default_factory=RunStatus)
     gate: RunGate | None = None  # shared with the webhook refresher: one writer of the facts at a time
+    after_run: list[Callable[[], None]] = field(default_factory=list)  # called in the loop after every run
 
     def __post_init__(self) -> None:
         self._stopping = threading.Event()
@@ -76,6 +77,11 @@ class LoaderSchedule:
             if self._stopping.is_set():
                 return
             await self.run_once()
+            for hook in self.after_run:
+                try:
+                    hook()
+                except Exception:
+                    log.exception("A hook after the scheduled loader run failed")
             delay = max(1.0, self.interval_s + random.uniform(-self.jitter_s, self.jitter_s))
 
     async def run_once(self) -> None:
