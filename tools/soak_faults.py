@@ -39,21 +39,21 @@ class ThreadKilled(BaseException):
 
 
 class KillableSession:
-    """The store's real session, except that after ``arm()`` its next insert ends the writer thread."""
+    """The store's real session, except that once ``kill`` is set its next insert ends the writer thread."""
 
     def __init__(self, inner: Storage) -> None:
         self._inner = inner
-        self._armed = threading.Event()
+        self.kill = threading.Event()
         self.kills = 0
 
     def arm(self) -> None:
-        self._armed.set()
+        self.kill.set()
 
     def _gate(self) -> None:
-        if self._armed.is_set():
-            self._armed.clear()
+        if self.kill.is_set():
+            self.kill.clear()
             self.kills += 1
-            raise ThreadKilled("the soak killed the webhook store's thread")
+            raise ThreadKilled("the writer thread is killed")
 
     def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
         self._gate()

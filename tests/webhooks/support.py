@@ -7,7 +7,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,7 @@ from integrations.qtickets_api.service import Service, build_app, service_option
 from integrations.qtickets_api.storage import Storage, connect_reader
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from tests.support import fact_truth
+from tools.soak_faults import KillableSession, ThreadKilled
 
 SECRET = "whsec-LEAKCHECK-" + secrets.token_hex(16)
 
@@ -201,38 +202,23 @@ def post(url: str, body: bytes, *, signature: str | None, event_type: str = "pay
 # --- a store session that holds or kills the writer ------------------------------------------------------
 
 
-class Killed(BaseException):
-    """What nothing in the store catches: its thread ends (as a thread killed from outside would)."""
+Killed = ThreadKilled
 
 
-class HeldSession:
+class HeldSession(KillableSession):
     """The store's real session, except that an insert waits while ``hold`` is clear (``entered`` says one
     does) and raises ``Killed`` once when ``kill`` is set."""
 
     def __init__(self, inner: Storage) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self.hold = threading.Event()
         self.hold.set()
         self.entered = threading.Event()
-        self.kill = threading.Event()
 
     def _gate(self) -> None:
         self.entered.set()
-        if self.kill.is_set():
-            self.kill.clear()
-            raise Killed("the writer thread is killed")
+        super()._gate()
         self.hold.wait()
-
-    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
-        self._gate()
-        self._inner.insert(table, rows, columns)
-
-    def insert_lines(self, *args: Any, **kwargs: Any) -> Any:
-        self._gate()
-        return self._inner.insert_lines(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
 
 
 # --- the facts against the truth -------------------------------------------------------------------------
