@@ -97,6 +97,10 @@ class FilterError(ZakazError):
     """A filter value the dashboard refuses; the message is safe to show as it is (HTTP 400)."""
 
 
+class UnknownPanelError(FilterError):
+    """A panel name the dashboard does not have (HTTP 404); the message is safe to show as it is."""
+
+
 class ServiceStoppingError(ZakazError):
     """Raised inside a loader run when the service is stopping (recorded as the run's error)."""
 
@@ -139,5 +143,6 @@ __all__ = [
     "StorageQueryError",
     "StorageUnreachableError",
     "TransientError",
+    "UnknownPanelError",
     "ZakazError",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -27,7 +28,7 @@ from ..bi import panels
 from ..bi.options import filter_options
 from ..bi.panel import Panel, Reader, Row
 from ..domain.moscow import MOSCOW
-from ..errors import FilterError, StorageError
+from ..errors import FilterError, StorageError, UnknownPanelError
 from .auth import BasicAuth
 from .csv_export import to_csv
 from .values import json_value
@@ -133,7 +134,7 @@ class Dashboard:
         try:
             return await run_in_threadpool(panels.run, name, self.reader, query, today=self.today())
         except FilterError as exc:
-            status = 404 if str(exc).startswith("no panel") else 400
+            status = 404 if isinstance(exc, UnknownPanelError) else 400
             return PlainTextResponse(f"{exc}\n", status_code=status, headers=SECURITY_HEADERS)
         except StorageError as exc:
             return _unavailable(exc)
@@ -143,7 +144,12 @@ def _single_values(request: Request) -> Mapping[str, str] | Response:
     items = request.query_params.multi_items()
     names = [k for k, _ in items]
     if len(names) != len(set(names)):
-        return PlainTextResponse("a parameter is given more than once\n", status_code=400, headers=SECURITY_HEADERS)
+        twice = sorted({k for k in names if names.count(k) > 1})[0][:40]
+        return PlainTextResponse(
+            f"параметр «{twice}» указан в ссылке больше одного раза: оставьте одно значение\n",
+            status_code=400,
+            headers=SECURITY_HEADERS,
+        )
     return dict(items)
 
 
@@ -210,4 +216,6 @@ def create_app(
     app.state.dashboard = board
     if password:
         app.add_middleware(BasicAuth, user=user, password=password)
+    # outermost: ECharts is 1 MB as it is and a third of that gzipped, which a phone on a mobile network feels
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     return app
