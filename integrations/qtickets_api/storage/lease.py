@@ -290,7 +290,7 @@ class Lease:
     def _mark_lost(self, why: str) -> None:
         if not self.lost:
             self.lost = why
-            log.warning("The run lease (generation %d) is lost: %s", self.generation, why)
+            log.debug("The run lease (generation %d) is lost: %s", self.generation, why)  # the caller says it once
 
     def _start_renewing(self) -> None:
         self._stop.clear()
