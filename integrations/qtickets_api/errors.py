@@ -6,6 +6,7 @@ ZakazError                      one clear line: what is wrong (``str(e)``) and w
 ├── ConfigError                 missing or invalid setting, unreadable env file, bad flag      exit 2
 │   └── PlanFileError           the organiser's plan CSV cannot be loaded (names the line)
 ├── RunLockedError              another loader run holds the run lock                         exit 0 (skip)
+├── LeaseLostError              the run lease is no longer this run's: nothing more is published  exit 1
 ├── ApiError                    QTickets answered in a way the loader cannot use              exit 1
 │   ├── ApiAuthError            401/403: the token is wrong or revoked
 │   ├── ApiHttpError            a non-retryable status, or retries exhausted
@@ -46,6 +47,10 @@ class ConfigError(ZakazError):
 
 class RunLockedError(ZakazError):
     exit_code = 0
+
+
+class LeaseLostError(ZakazError):
+    """Raised by a publishing step (facts, watermark, inventory, a migration) whose run no longer holds the lease."""
 
 
 class ApiError(ZakazError):

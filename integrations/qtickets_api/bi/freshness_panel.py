@@ -6,6 +6,7 @@ from .filters import Filters
 from .panel import Column, Panel, Reader, Row, as_rows, register
 
 STALE_AFTER_MINUTES = 45.0  # three missed 15-minute runs
+FAILED = ("failed", "lease_lost")
 
 
 def _freshness(reader: Reader, filters: Filters) -> list[Row]:
@@ -22,7 +23,7 @@ def _freshness(reader: Reader, filters: Filters) -> list[Row]:
     for row in out:
         age = row["age_minutes"]
         row["stale"] = age is None or age > STALE_AFTER_MINUTES
-        row["failed"] = row["last_run_status"] == "failed"
+        row["failed"] = row["last_run_status"] in FAILED  # a lease_lost run published nothing
     return out
 
 

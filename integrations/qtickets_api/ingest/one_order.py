@@ -22,6 +22,7 @@ from ..domain.seats import inventory
 from ..errors import InvalidRecordError, ZakazError
 from ..storage import facts, schema
 from ..storage.connection import Storage
+from ..storage.lease import Fence
 from ..storage.staging import STORE_LOCK, OrderLines, StagingWriter
 from ..storage.state import get_state
 from .encode import EncodedOrders, encode_orders
@@ -108,7 +109,13 @@ _INVENTORY_HEAD = "snapshot_at, city, event_id, event_name, show_id, show_start"
 
 
 def refresh_show_inventory(
-    storage: Storage, client: QTicketsClient, show_ids: Iterable[int], *, run_id: str, now: datetime | None = None
+    storage: Storage,
+    client: QTicketsClient,
+    show_ids: Iterable[int],
+    *,
+    run_id: str,
+    now: datetime | None = None,
+    fence: Fence | None = None,
 ) -> list[int]:
     """Re-read the seats of those of ``show_ids`` the inventory facts list (live shows, not over) and swap in
     their new rows; every other show keeps its rows. Returns the shows refreshed. A show whose seats cannot be
@@ -147,5 +154,5 @@ def refresh_show_inventory(
         return []
     fresh = {int(s.row[4]) for s in snapshots}
     keep = [int(r[0]) for r in storage.rows(f"SELECT DISTINCT show_id FROM {db}.{schema.INVENTORY}")]
-    facts.replace_inventory(storage, snapshots, [s for s in keep if s not in fresh])
+    facts.replace_inventory(storage, snapshots, [s for s in keep if s not in fresh], fence=fence)
     return sorted(fresh)

@@ -32,12 +32,13 @@ from ..domain.seats import inventory
 from ..errors import (
     ApiHttpError,
     DataDirLockedError,
+    LeaseLostError,
     RunLockedError,
     StorageError,
     StorageQueryError,
     ZakazError,
 )
-from ..storage import facts, job_runs, last_run, migrations, schema
+from ..storage import facts, job_runs, last_run, migrations, repair, schema
 from ..storage.connection import Storage, connect
 from ..storage.lease import Holder, Lease, who
 from ..storage.staging import StagingWriter
@@ -274,6 +275,7 @@ class LoaderRun:
 
         def write(batch: EncodedOrders) -> None:
             started = time.perf_counter()
+            self._check_renewed()
             if self.writer is None:
                 new = self._new_in_store(batch)
                 raw, baskets = len(new), sum(batch.lines.basket_counts[n] for n in new)
@@ -358,6 +360,7 @@ class LoaderRun:
         ev_rows = event_rows(self.events.values(), version=version, loaded_at=self.loaded_at)
         sh_rows = show_rows(self.events.values(), version=version, loaded_at=self.loaded_at)
         pc_rows = promo_code_rows(self.promo_codes, version=version, loaded_at=self.loaded_at)
+        self._check_renewed()
         if self.writer is None:
             self._count(schema.EVENTS.name, len(ev_rows))
             self._count(schema.SHOWS.name, len(sh_rows))
@@ -372,7 +375,7 @@ class LoaderRun:
             assert self.preview is not None
             self._count("fact_qtickets_sales_daily", len(self.preview.sales))
             return
-        build = facts.rebuild_sales(self.storage, self.settings.tz)
+        build = facts.rebuild_sales(self.storage, self.settings.tz, fence=self._fence)
         self._count("fact_qtickets_sales_daily", build.rows)
         self._count("fact_months_rebuilt", len(build.months))
         log.info("Rebuilt daily sales facts for %d months (%d rows)", len(build.months), build.rows)
@@ -449,7 +452,7 @@ class LoaderRun:
             self.preview.inventory = rows
             self._count("fact_qtickets_inventory_latest", len(rows))
             return
-        count = facts.replace_inventory(self.storage, snapshots, keep)
+        count = facts.replace_inventory(self.storage, snapshots, keep, fence=self._fence)
         self._count("fact_qtickets_inventory_latest", count)
         self._count("inventory_shows_skipped", len(keep))
         log.info("Inventory snapshot: %d shows read, %d kept from the previous snapshot", len(rows), len(keep))
@@ -472,7 +475,26 @@ class LoaderRun:
             except OSError as exc:  # freshness then reads meta_job_runs only
                 log.warning("Could not write the last run's status file: %s", exc)
 
+    def record_lease_lost(self, exc: LeaseLostError) -> None:
+        """Nothing more was published: leave what this run staged to the next rebuild, and say so in one line."""
+        log.error("Loader run %s stopped before publishing: %s", self.run_id, exc.one_line())
+        if self.storage is None:
+            return
+        repair.request(self.storage, self.run_id, self.loaded_at)
+        self.record_run("lease_lost", str(exc))
+
     # --- helpers --------------------------------------------------------------------------------------
+
+    def _fence(self) -> None:
+        """Before every publishing step: this run still holds the newest generation of the run lease."""
+        if self.lease is None:
+            raise LeaseLostError("this run does not hold the run lease", "nothing was published")
+        self.lease.check()
+
+    def _check_renewed(self) -> None:
+        """Before a staging write: stop early once a renewal found the lease lost (no query)."""
+        if self.lease is not None:
+            self.lease.check_renewed()
 
     def _new_in_store(self, batch: EncodedOrders) -> list[int]:
         """Dry run: which of these order versions a real run would write (all of them without a store)."""
@@ -582,7 +604,9 @@ def run_loader(
         if isinstance(exc, KeyboardInterrupt):
             message = "interrupted"
         try:
-            if run.storage is not None and not isinstance(exc, RunLockedError):  # a skipped run is no run
+            if isinstance(exc, LeaseLostError):
+                run.record_lease_lost(exc)
+            elif run.storage is not None and not isinstance(exc, RunLockedError):  # a skipped run is no run
                 run.record_run("failed", message)
         except Exception as record_exc:  # the store itself may be what failed
             log.error("Could not record the failed run in meta_job_runs: %s", record_exc)

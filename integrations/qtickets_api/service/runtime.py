@@ -249,7 +249,10 @@ def build_app(service: Service) -> Starlette:
                                      headers={"Cache-Control": "no-store"})  # fmt: skip
         answer: Response = await board.health(request)
         warnings = service.ad_status.failed()
-        if warnings and answer.status_code == 200:  # up, but a source's spend is not current: said, not hidden
+        if service.schedule is not None:
+            warnings += service.schedule.status.warnings()
+        # up, but a source's spend is not current or a run lost the lease: said, not hidden
+        if warnings and answer.status_code == 200:
             lines = "".join(f"warning: {line}\n" for line in warnings)
             return PlainTextResponse(f"ok\n{lines}", headers={"Cache-Control": "no-store"})
         return answer

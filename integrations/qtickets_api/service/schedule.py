@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from .._version import __version__
 from ..config import Settings
-from ..errors import RunLockedError, ZakazError
+from ..errors import LeaseLostError, RunLockedError, ZakazError
 from ..ingest import RunOptions, run_loader
 from ..storage import Storage, job_runs
 from ..storage.run_gate import RunGate
@@ -48,6 +48,12 @@ class RunStatus:
     last_status: str = ""
     last_error: str = ""
     in_flight: tuple[datetime, datetime] | None = None
+
+    def warnings(self) -> list[str]:
+        """What ``/healthz`` says beside ok: a run that lost the run lease (the next run repairs it)."""
+        if self.last_status == "lease_lost":
+            return [f"the last scheduled loader run lost the run lease: {self.last_error}"]
+        return []
 
 
 @dataclass
@@ -113,6 +119,9 @@ class LoaderSchedule:
         except RunLockedError as exc:
             self.status.skipped += 1
             log.warning("Scheduled loader run skipped: %s", exc.one_line())
+        except LeaseLostError as exc:  # the run said so in one line and left its repair to the next one
+            self.status.failures += 1
+            self.status.last_status, self.status.last_error = "lease_lost", exc.one_line()
         except ZakazError as exc:
             self._failed(exc.one_line())
         except Exception as exc:  # a bug in a run must not stop the service; the run recorded itself

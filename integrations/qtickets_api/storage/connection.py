@@ -92,9 +92,11 @@ class Storage:
     def rows(self, sql: str, parameters: dict[str, Any] | None = None) -> list[Sequence[Any]]:
         return list(self.query(sql, parameters).result_rows)
 
-    def command(self, sql: str, parameters: dict[str, Any] | None = None) -> None:
+    def command(
+        self, sql: str, parameters: dict[str, Any] | None = None, *, settings: dict[str, Any] | None = None
+    ) -> None:
         with self._mapped(sql):
-            self._client.command(sql, parameters=parameters)
+            self._client.command(sql, parameters=parameters, settings=settings)
 
     def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
         with self._mapped(f"INSERT INTO {table}"):

@@ -3,7 +3,9 @@
 Monthly facts (sales detail, refunds by refund date; the seed's ``fact_qtickets_sales_daily`` is a view summing the
 detail): every month touched by a change since the last build is recomputed from the latest order versions and
 swapped in with ``REPLACE PARTITION`` — atomic per month and table, so the dashboard never sees duplicates or half a
-month, and a run killed mid-way is finished by the next one (the watermark only moves after the swap). A change is a
+month, and a run killed mid-way is finished by the next one (the watermark only moves after the swap). Every swap
+and the watermark's move are fenced by the run lease (``fence``): a run that lost it publishes nothing more, and
+what it staged is rebuilt by the next rebuild (:mod:`.repair`). A change is a
 new order version, or a change of a dimension the facts carry: an event's name or city, a show's dates, a promo
 code's text. The months of a change are the sale and refund months of every stored version of the orders it touches.
 
@@ -22,14 +24,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import sold
-from . import schema
+from . import repair, schema
 from .connection import Storage
+from .lease import Fence
 from .schema import Table
-from .state import get_state, set_state
+from .state import get_state, stamp_state
 
 log = logging.getLogger("integrations.qtickets_api")
 
@@ -150,9 +152,16 @@ class SalesBuild:
     rows_by_table: dict[str, int]
 
 
-def rebuild_sales(storage: Storage, tz: str, facts: Sequence[MonthlyFact] = MONTHLY_FACTS) -> SalesBuild:
+def rebuild_sales(
+    storage: Storage, tz: str, facts: Sequence[MonthlyFact] = MONTHLY_FACTS, *, fence: Fence | None = None
+) -> SalesBuild:
+    """Rebuild the months changed since the watermark (or since a lost run's stamp, :mod:`.repair`), then move
+    the watermark. ``fence`` (the run lease's check) is called before every swap and before the watermark moves."""
     db = storage.db
+    check = fence or _unfenced
     since = get_state(storage, WATERMARK) or EPOCH
+    repairs = repair.pending(storage)
+    since = min([since, *repairs.values()])
     newest = ", ".join(f"(SELECT max(_loaded_at) FROM {db}.{table})" for table in (RAW, EVENTS, SHOWS, PROMO))
     upto = str(storage.rows(f"SELECT toString(greatest({newest}))")[0][0])
     params: dict[str, Any] = {"since": since, "upto": upto, "tz": tz}
@@ -161,12 +170,14 @@ def rebuild_sales(storage: Storage, tz: str, facts: Sequence[MonthlyFact] = MONT
     if months:
         _drop_orphan_stages(storage)
         for fact in facts:
-            by_table[fact.table.name] = _rebuild(storage, fact, months, {**params, "months": months})
-    set_state(storage, WATERMARK, upto, _now())
+            by_table[fact.table.name] = _rebuild(storage, fact, months, {**params, "months": months}, check)
+    check()
+    stamp_state(storage, WATERMARK, upto)
+    repair.settle(storage, repairs)
     return SalesBuild(months, by_table.get(schema.SALES_DETAIL.name, 0), by_table)
 
 
-def _rebuild(storage: Storage, fact: MonthlyFact, months: list[int], params: dict[str, Any]) -> int:
+def _rebuild(storage: Storage, fact: MonthlyFact, months: list[int], params: dict[str, Any], fence: Fence) -> int:
     db = storage.db
     with _stage_of(storage, fact.table) as stage:
         columns = ", ".join(fact.table.columns)
@@ -182,6 +193,7 @@ def _rebuild(storage: Storage, fact: MonthlyFact, months: list[int], params: dic
             f"REPLACE PARTITION {int(month)} FROM {db}.{stage}" if filled.get(month) else f"DROP PARTITION {int(month)}"
             for month in months
         ]
+        fence()
         storage.command(f"ALTER TABLE {db}.{fact.table} {', '.join(swaps)}")
     return sum(filled.values())
 
@@ -223,11 +235,16 @@ class ShowSnapshot:
     zones: list[list[Any]]
 
 
-def replace_inventory(storage: Storage, shows: list[ShowSnapshot], keep_show_ids: list[int]) -> int:
-    """Swap in the new inventory: ``shows`` plus the stored rows of ``keep_show_ids``; returns the show rows."""
+def replace_inventory(
+    storage: Storage, shows: list[ShowSnapshot], keep_show_ids: list[int], *, fence: Fence | None = None
+) -> int:
+    """Swap in the new inventory: ``shows`` plus the stored rows of ``keep_show_ids``; returns the show rows.
+    ``fence`` (the run lease's check) is called before anything is written."""
     db = storage.db
+    check = fence or _unfenced
     rows = [s.row for s in shows]
     zones = [z for s in shows for z in s.zones]
+    check()
     if rows:
         storage.insert(schema.INVENTORY_SNAPSHOTS.name, rows, schema.INVENTORY_SNAPSHOTS.columns)
     count = 0
@@ -241,6 +258,7 @@ def replace_inventory(storage: Storage, shows: list[ShowSnapshot], keep_show_ids
                     {"ids": keep_show_ids},
                 )
             n = int(storage.rows(f"SELECT count() FROM {db}.{stage}")[0][0])
+            check()
             if n:
                 storage.command(f"ALTER TABLE {db}.{table} REPLACE PARTITION tuple() FROM {db}.{stage}")
             else:
@@ -250,5 +268,5 @@ def replace_inventory(storage: Storage, shows: list[ShowSnapshot], keep_show_ids
     return count
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _unfenced() -> None:
+    """A caller that holds no lease (a test, the bench): nothing to check."""

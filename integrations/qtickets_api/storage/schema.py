@@ -128,7 +128,8 @@ JOB_RUNS = Table("meta_job_runs", (
     "api_requests", "retries", "rejected", "error", "loader_version", "host", "org_name",
 ))  # fmt: skip
 LOADER_STATE = Table("meta_loader_state", ("key", "value", "updated_at"))
-RUN_LEASE = Table("meta_run_lease", ("name", "token", "holder", "claimed_at", "expires_at", "at"))
+RUN_LEASE = Table("meta_run_lease", ("name", "token", "holder", "claimed_at", "expires_at", "at", "generation"))
+LEASE_GENERATION = Table("meta_lease_generation", ("name", "generation", "at"))
 ALERT_STATE = Table("meta_alert_state", ("alert_key", "active", "notified", "since", "detail", "updated_at"))
 MIGRATIONS = Table("meta_schema_migrations", ("version", "name", "checksum", "applied_at"))
 # advertising spend (integrations.ad_spend, integrations.yandex_direct, integrations.vk_ads)
@@ -143,6 +144,6 @@ VK_TOKEN = Table("meta_vk_ads_token", ("client_fp", "access_token", "refresh_tok
 
 ALL = (
     ORDERS_RAW, BASKETS, REJECTS, EVENTS, SHOWS, PROMO_CODES, SALES_DAILY, SALES_DETAIL, REFUNDS_DAILY, INVENTORY,
-    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, RUN_LEASE, ALERT_STATE, MIGRATIONS,
-    AD_SPEND, AD_RULES, VK_TOKEN,
+    INVENTORY_SNAPSHOTS, INVENTORY_ZONES, PLAN, JOB_RUNS, LOADER_STATE, RUN_LEASE, LEASE_GENERATION, ALERT_STATE,
+    MIGRATIONS, AD_SPEND, AD_RULES, VK_TOKEN,
 )  # fmt: skip

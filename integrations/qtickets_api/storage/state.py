@@ -19,3 +19,12 @@ def get_state(storage: Storage, key: str) -> str | None:
         {"k": key},
     )
     return str(rows[0][0]) if rows else None
+
+
+def stamp_state(storage: Storage, key: str, value: str) -> None:
+    """``set_state`` stamped by the server: the latest value wins whichever host's clock is behind."""
+    storage.command(
+        f"INSERT INTO {storage.db}.{schema.LOADER_STATE} (key, value, updated_at) "
+        "SELECT {key:String}, {value:String}, now64(6)",
+        {"key": key, "value": value},
+    )

@@ -170,8 +170,8 @@ class Refresher:
                     log.info("Webhook refresh waits: a loader run holds the run lease; trying again")
                     return False
                 try:
-                    build = facts.rebuild_sales(self.storage, self.tz)
-                    refreshed = self._inventory(shows)
+                    build = facts.rebuild_sales(self.storage, self.tz, fence=lease.check)
+                    refreshed = self._inventory(shows, lease)
                 finally:
                     lease.release()
         except ZakazError as exc:
@@ -193,9 +193,10 @@ class Refresher:
         )
         return True
 
-    def _inventory(self, shows: set[int]) -> list[int]:
+    def _inventory(self, shows: set[int], lease: Lease) -> list[int]:
         if not shows or self._make_client is None:
             return []
         if self._client is None:
             self._client = self._make_client()
-        return refresh_show_inventory(self.storage, self._client, shows, run_id=f"webhook-{uuid.uuid4().hex[:16]}")
+        run_id = f"webhook-{uuid.uuid4().hex[:16]}"
+        return refresh_show_inventory(self.storage, self._client, shows, run_id=run_id, fence=lease.check)
