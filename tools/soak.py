@@ -6,13 +6,14 @@ a random fault mix, and runs the loader in-process on the embedded engine. With 
 command; ``--no-webhooks`` for polling alone) every one of those changes is also sent as a QTickets webhook to
 the service's receiver, running in this process on a loopback port, with duplicated, reordered, dropped and
 forged deliveries; the loader runs take turns with the receiver's fact refreshes as they do in the service.
-The house's own faults (``tools/soak_faults.py``) come on top: halfway through, the service is down for six hours
-and the catch-up run is stopped as SIGTERM stops it, after a few requests (the next run must complete it); with
-webhooks, the store's thread is killed at its next insert before some runs, and callers hang up before their
-answer. Every run's window is the service's (from the last successful run's end). At the end one more run goes
-without the changes-while-paging fault and with every order served whole, and the tables are compared with the
-simulator's truth: orders lost (latest version missing), versions duplicated, fact rows that differ, and (with
-webhooks) deliveries not answered 200 or forgeries accepted. Exit 1 if any.
+The house's own faults (``tools/soak_faults.py``) come on top: every tenth run has its lease stolen mid-run by a
+claimant that forges its expiry and publishes (the run must end lease_lost, the next repair it); halfway through,
+the service is down for six hours and the catch-up run is stopped as SIGTERM stops it, after a few requests (the
+next run must complete it); with webhooks, the store's thread is killed at its next insert before some runs, and
+callers hang up before their answer. Every run's window is the service's (from the last successful run's end). At
+the end one more run goes without the changes-while-paging fault and with every order served whole, and the tables
+are compared with the simulator's truth: orders lost (latest version missing), versions duplicated, fact rows that
+differ, and (with webhooks) deliveries not answered 200 or forgeries accepted. Exit 1 if any.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from integrations.qtickets_api.webhooks.supervise import STABLE_S
 from qtickets_sim import FaultConfig, Simulator, SimulatorConfig
 from qtickets_sim.truth import expected_sales, malformed_order_ids
 from qtickets_sim.webhooks import WebhookConfig, WebhookFaults, WebhookSender
-from tools.soak_faults import KillableSession, StopAfter, abandon_callers
+from tools.soak_faults import KillableSession, StealAfter, StopAfter, abandon_callers
 
 WEBHOOK_FAULTS = WebhookFaults(
     p_duplicate=0.2, p_reorder=0.2, reorder_delay_s=0.2, p_drop=0.05, attacks_per_delivery=0.1
@@ -113,7 +114,7 @@ def soak(
         )
     )
     totals = {"runs": 0, "failed_runs": 0, "faults_injected": 0, "retries": 0, "api_requests": 0}
-    house = {"interrupted_runs": 0, "store_kills": 0, "abandoned_callers": 0}
+    house = {"interrupted_runs": 0, "lease_steals": 0, "lease_lost_runs": 0, "store_kills": 0, "abandoned_callers": 0}
     started = time.perf_counter()
     history = sim.now() - timedelta(days=365 * 6)
     with sim.serve() as server:
@@ -159,6 +160,14 @@ def soak(
                     bad = malformed_order_ids(orders)  # the API's broken ones: no webhook brings them
                     well_formed = [o for o in orders if "id" in o and o["id"] not in bad]
                     house["abandoned_callers"] += abandon_callers(h.url, h.sign, well_formed, rng, rng.randint(1, 5))
+                if index % 10 == 7:  # another claimant takes the lease from the run in flight, and publishes
+                    thief = StealAfter(rng.randint(2, 8), h.storage, settings.tz)
+                    try:
+                        if one_run(thief) and thief.stolen:
+                            raise RuntimeError("the run went on without its lease: the fence is broken")
+                    finally:
+                        thief.close()
+                    house["lease_steals"] += int(thief.stolen)
                 if index == runs // 2:  # the service stopped (SIGTERM) in the middle of catching up 6 hours
                     sim.advance(timedelta(hours=6))
                     transport = StopAfter(rng.randint(2, 12))
@@ -187,6 +196,9 @@ def soak(
                 totals["failed_runs"] += 1
             h.settle()
             totals["faults_injected"] = sum(sim.stats()["faults"].values())
+            house["lease_lost_runs"] = int(
+                h.storage.rows(f"SELECT count() FROM {h.storage.db}.meta_job_runs WHERE status = 'lease_lost'")[0][0]
+            )
             report = compare(sim, h.storage)
             if h.sender is not None:
                 report.update(webhook_report(h.sender))

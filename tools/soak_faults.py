@@ -1,7 +1,8 @@
 """The soak's faults of the house (beside the simulator's faults of the API and of webhook delivery): a loader
-run stopped as SIGTERM stops it, in the middle of a catch-up; the webhook store's thread killed while it stores;
-webhook callers that give up before they are answered. Each is what the service meets in production, injected
-through the same seams (the run's HTTP transport, the store's session, the receiver's socket)."""
+run stopped as SIGTERM stops it, in the middle of a catch-up; the run lease stolen from a run in flight by a
+second claimant that forges its expiry and publishes; the webhook store's thread killed while it stores; webhook
+callers that give up before they are answered. Each is what the service meets in production, injected through
+the same seams (the run's HTTP transport, the lease's table, the store's session, the receiver's socket)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import httpx
 import msgspec
 
 from integrations.qtickets_api.service.stopping import StoppableTransport
+from integrations.qtickets_api.storage import facts
 from integrations.qtickets_api.storage.connection import Storage
+from integrations.qtickets_api.storage.lease import Lease, who
 
 
 class StopAfter(StoppableTransport):
@@ -32,6 +35,50 @@ class StopAfter(StoppableTransport):
         if self._left < 0:
             self.stopping.set()
         return super().handle_request(request)
+
+
+class StealAfter(httpx.HTTPTransport):
+    """A loader run's transport that, after ``requests`` requests, lets a thief take the run lease from under the
+    run (``steal_lease``): the run must end ``lease_lost`` with nothing more published, and the next one repair."""
+
+    def __init__(self, requests: int, storage: Storage, tz: str) -> None:
+        super().__init__()
+        self._left, self._storage, self._tz = requests, storage, tz
+        self.stolen = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._left -= 1
+        if self._left == 0:
+            self.stolen = steal_lease(self._storage, self._tz)
+        return super().handle_request(request)
+
+
+def steal_lease(storage: Storage, tz: str) -> bool:
+    """A second claimant forges the holder's expiry (a row saying its claim ran out a minute ago), claims the
+    lease with the next generation and publishes what is staged so far, as another process would. False when no
+    one held the lease."""
+    thief_connection = storage.another()
+    try:
+        victim = who(thief_connection)
+        if victim is None:
+            return False
+        thief_connection.command(
+            f"INSERT INTO {thief_connection.db}.meta_run_lease "
+            "(name, token, holder, claimed_at, expires_at, at, generation) "
+            "SELECT name, token, holder, claimed_at, now64(6) - INTERVAL 1 MINUTE, now64(6), generation "
+            f"FROM {thief_connection.db}.meta_run_lease WHERE token = {{t:String}} LIMIT 1",
+            {"t": victim.token},
+        )
+        thief = Lease(thief_connection, trigger="soak-thief", renew=False)
+        if not thief.try_acquire():
+            raise RuntimeError("the forged expiry did not free the lease: the soak's fault is broken")
+        try:
+            facts.rebuild_sales(thief_connection, tz, fence=thief.check)
+        finally:
+            thief.release()
+        return True
+    finally:
+        thief_connection.close()
 
 
 class ThreadKilled(BaseException):
@@ -82,4 +129,4 @@ def abandon_callers(url: str, sign: Any, orders: Sequence[dict[str, Any]], rng: 
     return made
 
 
-__all__ = ["KillableSession", "StopAfter", "ThreadKilled", "abandon_callers"]
+__all__ = ["KillableSession", "StealAfter", "StopAfter", "ThreadKilled", "abandon_callers", "steal_lease"]
