@@ -145,7 +145,7 @@
   }
   function fitHeight(name, bars) {
     // one bar per show: the box grows with the list instead of squeezing the bars
-    document.getElementById(`chart-${name}`).style.height = `${Math.max(160, bars * 26 + 50)}px`;
+    document.getElementById(`chart-${name}`).style.height = `${Math.max(160, Math.round(bars * (narrow() ? 40 : 26)) + 50)}px`;
   }
   function noData(name, text) {
     const el = document.getElementById(`chart-${name}`);
@@ -155,6 +155,13 @@
     if (!empty) { empty = document.createElement('p'); empty.className = 'empty'; el.parentElement.insertBefore(empty, el); }
     empty.textContent = text || 'Нет продаж за выбранный период';
   }
+  function narrow() { return window.innerWidth <= 700; }
+  function labelWidth(name, wide) {
+    // a category label may take about 40 % of the chart; long names wrap instead of being cut
+    const el = document.getElementById(`chart-${name}`);
+    const width = (el && el.clientWidth) || window.innerWidth;
+    return Math.max(80, Math.min(wide || 150, Math.round(width * 0.36)));
+  }
   const moneyAxis = {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v)}};
   const tooltipMoney = (params) => params.map((p) => `${p.marker}${p.seriesName}: ${p.seriesName.startsWith('Выручка') ? fmt.money(p.value) : fmt.int(p.value)}`).join('<br>');
 
@@ -162,7 +169,10 @@
   const tableRows = {};
   function renderTable(name, columns, rows, keep) {
     const table = document.querySelector(`table[data-table="${name}"]`);
-    const shown = columns.filter((c) => !keep || keep.includes(c.key));
+    // the name comes first (and stays in view when the table scrolls sideways); id columns go last, hidden
+    // unless «Показать ID» is ticked
+    const kept = columns.filter((c) => !keep || keep.includes(c.key));
+    const shown = [...kept.filter((c) => c.kind !== 'id'), ...kept.filter((c) => c.kind === 'id')];
     tableRows[name] = {columns: shown, rows: rows.slice(), sort: table.dataset.sort || '', dir: table.dataset.dir || ''};
     paintTable(table, tableRows[name]);
   }
@@ -252,8 +262,8 @@
       await draw('sales_daily', {
         tooltip: {trigger: 'axis', formatter: (ps) => `${ps[0].axisValueLabel}<br>${tooltipMoney(ps)}`},
         legend: {top: 0},
-        grid: {left: 60, right: 50, top: 40, bottom: 30},
-        xAxis: {type: 'category', data: rows.map((r) => fmt.date(r.sales_date))},
+        grid: {left: narrow() ? 44 : 60, right: narrow() ? 36 : 50, top: narrow() ? 60 : 40, bottom: 30},
+        xAxis: {type: 'category', data: rows.map((r) => (narrow() ? fmt.date(r.sales_date).slice(0, 5) : fmt.date(r.sales_date))), axisLabel: {hideOverlap: true}},
         yAxis: [moneyAxis, {type: 'value', name: 'билеты', axisLabel: {formatter: (v) => FMT_INT.format(v)}}],
         series,
       });
@@ -264,7 +274,7 @@
       setState('cities_table', 'ready');
       const top = data.rows.slice(0, 10);
       if (!top.length) return noData('cities');
-      await draw('cities', barOption(top.map((r) => r.city), top.map((r) => r.revenue), 'Выручка, ₽'));
+      await draw('cities', barOption('cities', top.map((r) => r.city), top.map((r) => r.revenue), 'Выручка, ₽'));
     },
     async events() {
       const data = await api('events');
@@ -272,7 +282,7 @@
       setState('events_table', 'ready');
       const top = data.rows.slice(0, 10);
       if (!top.length) return noData('events');
-      await draw('events', barOption(top.map((r) => `${r.event_name} (${r.city})`), top.map((r) => r.revenue), 'Выручка, ₽'));
+      await draw('events', barOption('events', top.map((r) => `${r.event_name} (${r.city})`), top.map((r) => r.revenue), 'Выручка, ₽'));
     },
     async shows() {
       const data = await api('shows');
@@ -315,9 +325,9 @@
           const r = rows[ps[0].dataIndex];
           return `${escapeHtml(showLabel(r))}<br>продано ${fmt.int(r.sold)}${r.capacity ? ` из ${fmt.int(r.capacity)} (${fmt.share(r.sold_share)})` : ', вместимость неизвестна'}`;
         }},
-        grid: {left: 260, right: 80, top: 10, bottom: 30},
-        xAxis: {type: 'value', max: 1, axisLabel: {formatter: (v) => FMT_PCT.format(v)}},
-        yAxis: {type: 'category', inverse: true, data: rows.map(showLabel), axisLabel: {width: 240, overflow: 'truncate'}},
+        grid: {left: labelWidth('sell_through', 240) + 10, right: narrow() ? 60 : 80, top: 10, bottom: 30},
+        xAxis: {type: 'value', max: 1, splitNumber: narrow() ? 2 : 5, axisLabel: {formatter: (v) => FMT_PCT.format(v)}},
+        yAxis: {type: 'category', inverse: true, data: rows.map(showLabel), axisLabel: {width: labelWidth('sell_through', 240), overflow: 'break', lineHeight: 13, fontSize: narrow() ? 10 : 12}},
         series: [{type: 'bar', name: 'Продано', label: {show: true, position: 'right', formatter: (p) => FMT_PCT.format(p.value)},
           // an unknown capacity is said in words on an invisible bar, never drawn as 0 %
           data: rows.map((r) => (r.sold_share === null
@@ -328,9 +338,15 @@
     async zones() {
       const data = await api('zones');
       if (!data.rows.length) return noData('zones');
+      const small = narrow();
+      const width = document.getElementById('chart-zones').clientWidth || window.innerWidth;
+      document.getElementById('chart-zones').style.height = small ? `${220 + data.rows.length * 34}px` : '';
       await draw('zones', {
         tooltip: {trigger: 'item', formatter: (p) => `${escapeHtml(p.name)}: ${fmt.money(p.value)} (${FMT_PCT.format(p.percent / 100)})`},
-        series: [{type: 'pie', radius: ['35%', '70%'], data: data.rows.map((r) => ({name: r.zone, value: r.revenue})), label: {formatter: '{b}'}}],
+        // on a phone the names go to a scrolling legend below the ring: outside labels would be cut at the edge
+        legend: small ? {orient: 'vertical', left: 0, top: 210, itemGap: 6, textStyle: {fontSize: 11, width: width - 40, overflow: 'break'}} : undefined,
+        series: [{type: 'pie', radius: small ? [40, 90] : ['35%', '70%'], center: ['50%', small ? 100 : '50%'],
+          data: data.rows.map((r) => ({name: r.zone, value: r.revenue})), label: narrow() ? {show: false} : {formatter: '{b}', overflow: 'break', width: 110}}],
       });
     },
     async refunds() {
@@ -348,7 +364,7 @@
       const data = await api('promo');
       const top = data.rows.slice(0, 12);
       if (!top.length) return noData('promo');
-      await draw('promo', barOption(top.map((r) => r.promo_code), top.map((r) => r.revenue), 'Выручка, ₽'));
+      await draw('promo', barOption('promo', top.map((r) => r.promo_code), top.map((r) => r.revenue), 'Выручка, ₽'));
     },
     async utm() {
       const data = await api('utm');
@@ -356,7 +372,7 @@
       for (const r of data.rows) bySource.set(r.utm_source, (bySource.get(r.utm_source) || 0) + r.revenue);
       const top = [...bySource.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
       if (!top.length) return noData('utm');
-      await draw('utm', barOption(top.map((x) => x[0]), top.map((x) => x[1]), 'Выручка, ₽'));
+      await draw('utm', barOption('utm', top.map((x) => x[0]), top.map((x) => x[1]), 'Выручка, ₽'));
     },
     async hourly() {
       const data = await api('hourly');
@@ -379,9 +395,9 @@
       fitHeight('attendance', rows.length);
       await draw('attendance', {
         tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => { const r = rows[ps[0].dataIndex]; return `${escapeHtml(showLabel(r))}<br>прошли ${fmt.int(r.scanned)} из ${fmt.int(r.sold)} (${r.share === null ? '—' : fmt.share(r.share)})`; }},
-        grid: {left: 260, right: 60, top: 10, bottom: 30},
-        xAxis: {type: 'value', max: 1, axisLabel: {formatter: (v) => FMT_PCT.format(v)}},
-        yAxis: {type: 'category', inverse: true, data: rows.map(showLabel), axisLabel: {width: 240, overflow: 'truncate'}},
+        grid: {left: labelWidth('attendance', 240) + 10, right: 60, top: 10, bottom: 30},
+        xAxis: {type: 'value', max: 1, splitNumber: narrow() ? 2 : 5, axisLabel: {formatter: (v) => FMT_PCT.format(v)}},
+        yAxis: {type: 'category', inverse: true, data: rows.map(showLabel), axisLabel: {width: labelWidth('attendance', 240), overflow: 'break', lineHeight: 13, fontSize: narrow() ? 10 : 12}},
         series: [{type: 'bar', name: 'Посещаемость', data: rows.map((r) => r.share), label: {show: true, position: 'right', formatter: (p) => FMT_PCT.format(p.value)}}],
       });
     },
@@ -413,13 +429,17 @@
     },
   };
 
-  function barOption(names, values, seriesName) {
+  function barOption(name, names, values, seriesName) {
+    const width = labelWidth(name);
+    const small = narrow();
+    fitHeight(name, names.length * (small ? 1.6 : 1));
     return {
-      tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, formatter: (ps) => `${escapeHtml(ps[0].name)}<br>${fmt.money(ps[0].value)}`},
-      grid: {left: 170, right: 90, top: 10, bottom: 20},
-      xAxis: {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v)}},
-      yAxis: {type: 'category', inverse: true, data: names, axisLabel: {width: 150, overflow: 'truncate'}},
-      series: [{type: 'bar', name: seriesName, data: values, label: {show: true, position: 'right', formatter: (p) => fmt.money(p.value)}}],
+      tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, confine: true, formatter: (ps) => `${escapeHtml(ps[0].name)}<br>${fmt.money(ps[0].value)}`},
+      grid: {left: width + 10, right: small ? 82 : 100, top: 10, bottom: 20},
+      xAxis: {type: 'value', axisLabel: {formatter: (v) => FMT_COMPACT.format(v), hideOverlap: true}, splitNumber: small ? 2 : 4},
+      yAxis: {type: 'category', inverse: true, data: names, axisLabel: {width, overflow: 'break', lineHeight: 13, fontSize: small ? 11 : 12}},
+      series: [{type: 'bar', name: seriesName, data: values, label: {show: true, position: 'right', fontSize: small ? 11 : 12,
+        formatter: (p) => (small ? `${FMT_COMPACT.format(p.value)} ₽` : fmt.money(p.value))}}],
     };
   }
 
@@ -445,6 +465,7 @@
   }
   function onFilterChange(event) {
     const id = event.target.id;
+    if (id === 'f-ids') { document.body.classList.toggle('show-ids', event.target.checked); return; }
     if (id === 'f-period') {
       state.period = event.target.value;
       if (state.period !== 'custom') [state.from, state.to] = presetRange(state.period);
@@ -500,6 +521,12 @@
       options = {cities: [], events: [], shows: []};
     }
     document.getElementById('filters').addEventListener('change', onFilterChange);
+    document.getElementById('f-toggle').addEventListener('click', () => {
+      const form = document.getElementById('filters');
+      const open = form.classList.toggle('open');
+      document.getElementById('f-toggle').setAttribute('aria-expanded', String(open));
+      document.getElementById('f-toggle').textContent = open ? 'Фильтры ▴' : 'Фильтры ▾';
+    });
     document.getElementById('f-reset').addEventListener('click', () => {
       Object.assign(state, {period: '30', city: '', event_id: '', show_id: '', compare: true});
       [state.from, state.to] = presetRange('30');
