@@ -83,6 +83,66 @@
       [state.from, state.to] = presetRange(state.period);
     }
   }
+  function isoDay(text) {
+    // YYYY-MM-DD from a link -> itself when it is a calendar date, else null
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text || '')) return null;
+    const d = new Date(`${text}T00:00:00Z`);
+    return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text ? null : text;
+  }
+  function checkUrl() {
+    // a shared link may carry a stale or mistyped value: each bad one falls back to its default, and the page says
+    // which ones in one notice, instead of every panel answering with an error
+    const q = new URLSearchParams(location.search);
+    const bad = [];
+    const quote = (v) => `«${String(v).slice(0, 40)}»`;
+    if (!['today', '7', '30', 'season', 'custom'].includes(state.period)) {
+      bad.push(`период ${quote(state.period)}`);
+      state.period = '30';
+      [state.from, state.to] = presetRange('30');
+    }
+    if (state.period === 'custom') {
+      const from = q.get('from') === null ? addDays(TODAY, -29) : isoDay(q.get('from'));
+      const to = q.get('to') === null ? TODAY : isoDay(q.get('to'));
+      if (q.get('from') !== null && !from) bad.push(`дата «с» ${quote(q.get('from'))}`);
+      if (q.get('to') !== null && !to) bad.push(`дата «по» ${quote(q.get('to'))}`);
+      if (from && to && from > to) bad.push(`период ${quote(`${q.get('from')} – ${q.get('to')}`)} (начало позже конца)`);
+      if (!from || !to || from > to) {
+        state.period = '30';
+        [state.from, state.to] = presetRange('30');
+      } else {
+        state.from = from;
+        state.to = to;
+      }
+    }
+    if (state.city && !options.cities.some((c) => c.city === state.city)) {
+      bad.push(`город ${quote(state.city)}`);
+      state.city = '';
+    }
+    if (state.event_id && !options.events.some((e) => String(e.event_id) === state.event_id)) {
+      bad.push(`мероприятие ${quote(state.event_id)}`);
+      state.event_id = '';
+    }
+    if (state.show_id && !options.shows.some((s) => String(s.show_id) === state.show_id)) {
+      bad.push(`сеанс ${quote(state.show_id)}`);
+      state.show_id = '';
+    }
+    const compare = q.get('compare');
+    if (compare !== null && compare !== 'none' && compare !== 'previous') bad.push(`сравнение ${quote(compare)}`);
+    const notice = document.getElementById('link-notice');
+    if (bad.length) {
+      notice.hidden = false;
+      notice.textContent = `В ссылке неверные значения: ${bad.join(', ')}. Вместо них показано значение по умолчанию.`;
+    } else {
+      notice.hidden = true;
+    }
+  }
+  function checkDatesOnly() {
+    // without the options (the database did not answer) only what needs no data is checked
+    const saved = {city: state.city, event_id: state.event_id, show_id: state.show_id};
+    Object.assign(state, {city: '', event_id: '', show_id: ''});
+    checkUrl();
+    Object.assign(state, saved);
+  }
   function writeUrl() {
     const q = new URLSearchParams();
     if (state.period !== '30') q.set('period', state.period);
@@ -520,6 +580,8 @@
     } catch (error) {
       options = {cities: [], events: [], shows: []};
     }
+    if (options.cities.length || options.events.length || options.shows.length) checkUrl();
+    else checkDatesOnly();
     document.getElementById('filters').addEventListener('change', onFilterChange);
     document.getElementById('f-toggle').addEventListener('click', () => {
       const form = document.getElementById('filters');
