@@ -17,6 +17,7 @@ ZakazError                      one clear line: what is wrong (``str(e)``) and w
 │   └── DataDirLockedError      the embedded data directory is open in another process
 ├── ProbeError                  the probe could not run, or must not keep what it wrote       exit 2
 ├── FilterError                 a dashboard filter value refused (HTTP 400, safe to show)
+│   └── UnknownPanelError       no panel by that name (HTTP 404)
 └── ServiceStoppingError        a loader run inside the service interrupted by its shutdown   exit 1
 
 Outside the tree, because no person ever sees them:
@@ -97,6 +98,10 @@ class FilterError(ZakazError):
     """A filter value the dashboard refuses; the message is safe to show as it is (HTTP 400)."""
 
 
+class UnknownPanelError(FilterError):
+    """A panel name the dashboard does not have (HTTP 404); the message is safe to show as it is."""
+
+
 class ServiceStoppingError(ZakazError):
     """Raised inside a loader run when the service is stopping (recorded as the run's error)."""
 
@@ -139,5 +144,6 @@ __all__ = [
     "StorageQueryError",
     "StorageUnreachableError",
     "TransientError",
+    "UnknownPanelError",
     "ZakazError",
 ]

@@ -307,6 +307,7 @@ def test_hostile_or_malformed_values_get_400_with_one_line(client: TestClient, p
 def test_a_repeated_parameter_is_refused(client: TestClient) -> None:
     reply = client.get("/api/panels/kpi.json?city=a&city=b")
     assert reply.status_code == 400
+    assert reply.text == "параметр «city» указан больше одного раза\n"
 
 
 def test_sql_in_a_text_filter_is_only_a_name_that_matches_nothing(client: TestClient, world: World) -> None:
@@ -317,7 +318,11 @@ def test_sql_in_a_text_filter_is_only_a_name_that_matches_nothing(client: TestCl
 
 
 def test_an_unknown_panel_is_404(client: TestClient) -> None:
-    assert client.get("/api/panels/nope.json").status_code == 404
+    reply = client.get("/api/panels/nope.json")
+    assert reply.status_code == 404
+    assert reply.text == "нет панели «nope»\n"
+    # a panel's own refusal is 400 however it is worded: the status comes from the error's type
+    assert client.get("/api/panels/kpi.json?from=nope").status_code == 400
 
 
 def test_the_dashboard_sessions_cannot_write(readers: ReaderPool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from ..errors import FilterError
+from ..errors import FilterError, UnknownPanelError
 from . import ad_panels, freshness_panel, sales_panels, show_panels
 from .filters import Filters, parse_filters
 from .panel import REGISTRY, Column, Panel, Reader, Row
@@ -17,7 +17,7 @@ def panel(name: str) -> Panel:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise FilterError(f"no panel named {name[:40]!r}") from None
+        raise UnknownPanelError(f"нет панели «{name[:40]}»") from None
 
 
 def all_panels() -> list[Panel]:

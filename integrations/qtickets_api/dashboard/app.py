@@ -27,7 +27,7 @@ from ..bi import panels
 from ..bi.options import filter_options
 from ..bi.panel import Panel, Reader, Row
 from ..domain.moscow import MOSCOW
-from ..errors import FilterError, StorageError
+from ..errors import FilterError, StorageError, UnknownPanelError
 from .auth import BasicAuth
 from .csv_export import to_csv
 from .values import json_value
@@ -133,7 +133,7 @@ class Dashboard:
         try:
             return await run_in_threadpool(panels.run, name, self.reader, query, today=self.today())
         except FilterError as exc:
-            status = 404 if str(exc).startswith("no panel") else 400
+            status = 404 if isinstance(exc, UnknownPanelError) else 400
             return PlainTextResponse(f"{exc}\n", status_code=status, headers=SECURITY_HEADERS)
         except StorageError as exc:
             return _unavailable(exc)
@@ -142,9 +142,16 @@ class Dashboard:
 def _single_values(request: Request) -> Mapping[str, str] | Response:
     items = request.query_params.multi_items()
     names = [k for k, _ in items]
-    if len(names) != len(set(names)):
-        return PlainTextResponse("a parameter is given more than once\n", status_code=400, headers=SECURITY_HEADERS)
+    repeated = next((k for i, k in enumerate(names) if k in names[:i]), None)
+    if repeated is not None:
+        return PlainTextResponse(
+            f"параметр {_quoted(repeated)} указан больше одного раза\n", status_code=400, headers=SECURITY_HEADERS
+        )
     return dict(items)
+
+
+def _quoted(name: str) -> str:
+    return f"«{name[:40]}»"
 
 
 def _unavailable(exc: StorageError) -> Response:

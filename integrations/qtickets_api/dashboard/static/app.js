@@ -164,9 +164,18 @@
 
   // --- fetching -----------------------------------------------------------------------------------------------
   async function api(name, extra, range) {
-    const reply = await fetch(`/api/panels/${name}.json?${params(extra, range)}`, {headers: {Accept: 'application/json'}});
-    if (!reply.ok) throw new Error((await reply.text()).trim() || `HTTP ${reply.status}`);
-    return reply.json();
+    let reply;
+    try {
+      reply = await fetch(`/api/panels/${name}.json?${params(extra, range)}`, {headers: {Accept: 'application/json'}});
+    } catch (error) {
+      throw new Error('нет связи с сервером, проверьте интернет');
+    }
+    if (!reply.ok) throw new Error((await reply.text()).trim().slice(0, 300) || `сервер ответил ошибкой ${reply.status}`);
+    try {
+      return await reply.json();
+    } catch (error) {
+      throw new Error('сервер прислал неполный ответ, обновите страницу');
+    }
   }
 
   function section(name) { return document.querySelector(`[data-panel="${name}"]`); }
