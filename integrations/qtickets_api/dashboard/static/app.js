@@ -290,14 +290,19 @@
     const when = row.show_start_local ? fmt.datetime_local(row.show_start_local) : (row.show_start_msk ? fmt.datetime_msk(row.show_start_msk) : '');
     return `${row.event_name} — ${when}`;
   }
-  function changeText(cur, prev, lowerIsBetter) {
+  // a percent change against a near-empty previous period tells nothing («▲ 27 741,9 %»): below these the tile
+  // says only what the previous value was
+  const MIN_PREVIOUS = {money: 10000, count: 20};
+  function changeText(cur, prev, lowerIsBetter, money, prevTickets) {
     if (prev === null || prev === undefined) return {text: '', cls: ''};
-    if (!prev) return {text: cur ? 'в прошлом периоде: 0' : 'без изменений', cls: ''};
+    const was = `было ${money ? fmt.money(prev) : fmt.int(prev)}`;
+    const enough = money === 'price' ? (prevTickets || 0) >= MIN_PREVIOUS.count : prev >= (money ? MIN_PREVIOUS.money : MIN_PREVIOUS.count);
+    if (!enough || !prev || cur === null || cur === undefined) return {text: was, cls: ''};
     const delta = (cur - prev) / prev;
     const up = delta > 0;
     const good = lowerIsBetter ? !up : up;
     const sign = delta === 0 ? '' : (up ? '▲ ' : '▼ ');
-    return {text: `${sign}${FMT_PCT.format(Math.abs(delta))} к пред. периоду`, cls: delta === 0 ? '' : (good ? 'good' : 'bad')};
+    return {text: `${sign}${FMT_PCT.format(Math.abs(delta))} к пред. периоду · ${was}`, cls: delta === 0 ? '' : (good ? 'good' : 'bad')};
   }
 
   const renderers = {
@@ -307,11 +312,12 @@
       const prev = data.rows.find((r) => r.period === 'previous');
       for (const tile of document.querySelectorAll('[data-kpi]')) {
         const key = tile.dataset.kpi;
-        const money = key === 'revenue' || key === 'avg_price';
-        const value = cur[key];
+        const money = ['revenue', 'avg_price', 'gross_revenue', 'refund_amount', 'cash_revenue'].includes(key);
+        const value = cur[key] === undefined ? null : cur[key];
         tile.querySelector('.kpi-value').textContent = value === null ? '—' : (money ? fmt.money(value) : fmt.int(value));
         tile.querySelector('.kpi-value').dataset.value = value === null ? '' : String(value);
-        const change = prev ? changeText(value, prev[key], key === 'refunds') : {text: '', cls: ''};
+        const lower = key === 'refunds' || key === 'refund_amount';
+        const change = prev ? changeText(value, prev[key], lower, key === 'avg_price' ? 'price' : money, prev.tickets) : {text: '', cls: ''};
         const el = tile.querySelector('.kpi-change');
         el.textContent = change.text;
         el.className = `kpi-change ${change.cls}`;
