@@ -68,13 +68,14 @@
   }
 
   // --- state in the URL ---------------------------------------------------------------------------------------
-  const state = {period: '30', from: '', to: '', city: '', event_id: '', show_id: '', compare: true};
+  const state = {period: '30', from: '', to: '', city: '', event_id: '', show_id: '', compare: true, compare_show_id: ''};
   function readUrl() {
     const q = new URLSearchParams(location.search);
     state.period = q.get('period') || (q.get('from') || q.get('to') ? 'custom' : '30');
     state.city = q.get('city') || '';
     state.event_id = q.get('event_id') || '';
     state.show_id = q.get('show_id') || '';
+    state.compare_show_id = q.get('compare_show_id') || '';
     state.compare = q.get('compare') !== 'none';
     if (state.period === 'custom') {
       state.from = q.get('from') || addDays(TODAY, -29);
@@ -126,6 +127,10 @@
       bad.push(`сеанс ${quote(state.show_id)}`);
       state.show_id = '';
     }
+    if (state.compare_show_id && state.compare_show_id !== 'none' && !options.shows.some((s) => s.past && String(s.show_id) === state.compare_show_id)) {
+      bad.push(`сеанс для сравнения ${quote(state.compare_show_id)}`);
+      state.compare_show_id = '';
+    }
     const compare = q.get('compare');
     if (compare !== null && compare !== 'none' && compare !== 'previous') bad.push(`сравнение ${quote(compare)}`);
     const notice = document.getElementById('link-notice');
@@ -149,6 +154,7 @@
     if (state.period === 'custom') { q.set('from', state.from); q.set('to', state.to); }
     for (const key of ['city', 'event_id', 'show_id']) if (state[key]) q.set(key, state[key]);
     if (!state.compare) q.set('compare', 'none');
+    if (state.compare_show_id) q.set('compare_show_id', state.compare_show_id);
     const text = q.toString();
     history.replaceState(null, '', text ? `?${text}` : location.pathname);
   }
@@ -286,6 +292,20 @@
   }
 
   // --- panels -------------------------------------------------------------------------------------------------
+  function venueTime(row) {
+    // a show's start on the venue's own clock, said so: «07.12.2026 11:00 местного (Новосибирск (МСК+4))»
+    if (!row.show_start_local) return row.show_start_msk ? fmt.datetime_msk(row.show_start_msk) : '';
+    return `${fmt.datetime_local(row.show_start_local)} местного${row.show_zone ? ` (${row.show_zone})` : ''}`;
+  }
+  function fillCompareShows() {
+    const select = document.getElementById('f-compare-show');
+    const past = options.shows.filter((s) => s.past && String(s.show_id) !== state.show_id);
+    const items = past.map((s) => [String(s.show_id), `${s.event_name}, ${s.city} — ${s.show_start_local ? fmt.datetime_local(s.show_start_local) : '—'}`]);
+    select.innerHTML = '<option value="">подобрать похожий сеанс</option><option value="none">без сравнения</option>'
+      + items.map(([v, label]) => `<option value="${escapeHtml(v)}">${escapeHtml(label)}</option>`).join('');
+    if (state.compare_show_id && state.compare_show_id !== 'none' && !items.some(([v]) => v === state.compare_show_id)) state.compare_show_id = '';
+    select.value = state.compare_show_id;
+  }
   function showLabel(row) {
     const when = row.show_start_local ? fmt.datetime_local(row.show_start_local) : (row.show_start_msk ? fmt.datetime_msk(row.show_start_msk) : '');
     return `${row.event_name} — ${when}`;
@@ -364,7 +384,11 @@
       renderTable('shows', data.columns, data.rows);
     },
     async pace() {
-      const data = await api('pace');
+      fillCompareShows();
+      const extra = {};
+      if (state.compare_show_id === 'none') extra.compare = 'none';
+      else if (state.compare_show_id) extra.compare_show_id = state.compare_show_id;
+      const data = await api('pace', extra);
       const note = document.getElementById('pace-note');
       const cur = data.rows.filter((r) => r.series === 'current');
       const cmp = data.rows.filter((r) => r.series === 'compare');
@@ -372,14 +396,21 @@
       if (!cur.length) { note.textContent = ''; return noData('pace', 'Нет продаж у выбранного сеанса'); }
       const capacity = cur[0].capacity;
       const last = cur[cur.length - 1];
-      const parts = [`Сеанс: ${cur[0].event_name}, ${cur[0].city}, ${fmt.datetime_msk(cur[0].show_start_msk)}`];
+      const parts = [`Сеанс: ${cur[0].event_name}, ${cur[0].city}, ${venueTime(cur[0])}`];
       parts.push(capacity ? `вместимость ${fmt.int(capacity)}, продано ${fmt.share(last.tickets_cum / capacity)}` : 'вместимость неизвестна');
-      if (cmp.length) parts.push(`сравнение: ${cmp[0].event_name}, ${fmt.datetime_msk(cmp[0].show_start_msk)}`);
-      if (plan) parts.push(`план: ${fmt.int(plan.tickets_cum)} билетов (${fmt.share(last.tickets_cum / plan.tickets_cum)})`);
+      if (cmp.length) parts.push(`сравнение: ${cmp[0].event_name}, ${venueTime(cmp[0])}${cmp[0].compare_basis ? ` (${cmp[0].compare_basis})` : ''}`);
+      else parts.push('без сравнения');
+      parts.push(plan ? `план: ${fmt.int(plan.tickets_cum)} билетов (${fmt.share(last.tickets_cum / plan.tickets_cum)})` : 'нет плана');
       note.textContent = parts.join(' · ');
       const series = [{name: 'Этот сеанс', type: 'line', step: 'end', symbol: 'none', data: cur.map((r) => [r.days_before, r.tickets_cum])}];
       if (cmp.length) series.push({name: 'Сеанс для сравнения', type: 'line', step: 'end', symbol: 'none', lineStyle: {type: 'dashed'}, data: cmp.map((r) => [r.days_before, r.tickets_cum])});
-      if (plan) series[0].markLine = {symbol: 'none', data: [{yAxis: plan.tickets_cum, name: 'План'}], label: {formatter: 'план'}};
+      if (plan) {
+        // the show's own target as a line across the whole curve
+        const days = cur.map((r) => r.days_before).concat(cmp.map((r) => r.days_before));
+        const far = Math.max(...days), near = Math.min(0, ...days);
+        series.push({name: 'План', type: 'line', symbol: 'none', lineStyle: {type: 'dotted', width: 2}, color: '#c4320a',
+          data: [[far, plan.tickets_cum], [near, plan.tickets_cum]]});
+      }
       await draw('pace', {
         tooltip: {trigger: 'axis', formatter: (ps) => `за ${ps[0].axisValue} дн. до начала<br>${ps.map((p) => `${p.marker}${p.seriesName}: ${fmt.int(p.value[1])}`).join('<br>')}`},
         legend: {top: 0},
@@ -560,6 +591,8 @@
       state.show_id = event.target.value;
       const show = options.shows.find((s) => String(s.show_id) === state.show_id);
       if (show) state.event_id = String(show.event_id);
+    } else if (id === 'f-compare-show') {
+      state.compare_show_id = event.target.value;
     } else if (id === 'f-compare') {
       state.compare = event.target.checked;
     }
@@ -598,6 +631,7 @@
     if (options.cities.length || options.events.length || options.shows.length) checkUrl();
     else checkDatesOnly();
     document.getElementById('filters').addEventListener('change', onFilterChange);
+    document.getElementById('f-compare-show').addEventListener('change', onFilterChange);
     document.getElementById('f-toggle').addEventListener('click', () => {
       const form = document.getElementById('filters');
       const open = form.classList.toggle('open');
@@ -605,7 +639,7 @@
       document.getElementById('f-toggle').textContent = open ? 'Фильтры ▴' : 'Фильтры ▾';
     });
     document.getElementById('f-reset').addEventListener('click', () => {
-      Object.assign(state, {period: '30', city: '', event_id: '', show_id: '', compare: true});
+      Object.assign(state, {period: '30', city: '', event_id: '', show_id: '', compare: true, compare_show_id: ''});
       [state.from, state.to] = presetRange('30');
       refresh();
     });
