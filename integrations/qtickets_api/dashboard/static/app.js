@@ -58,6 +58,7 @@
   }
   function presetRange(period) {
     if (period === 'today') return [TODAY, TODAY];
+    if (period === 'yesterday') return [addDays(TODAY, -1), addDays(TODAY, -1)];
     if (period === '7') return [addDays(TODAY, -6), TODAY];
     if (period === 'season') return [seasonStart(TODAY), TODAY];
     return [addDays(TODAY, -29), TODAY];
@@ -96,7 +97,7 @@
     const q = new URLSearchParams(location.search);
     const bad = [];
     const quote = (v) => `«${String(v).slice(0, 40)}»`;
-    if (!['today', '7', '30', 'season', 'custom'].includes(state.period)) {
+    if (!['today', 'yesterday', '7', '30', 'season', 'custom'].includes(state.period)) {
       bad.push(`период ${quote(state.period)}`);
       state.period = '30';
       [state.from, state.to] = presetRange('30');
@@ -345,6 +346,8 @@
       }
     },
     async sales_daily() {
+      if (daysBetween(state.from, state.to) <= 1) return salesHourly();
+      document.querySelector('[data-panel="sales_daily"] h2 .title').textContent = 'Выручка и билеты по дням продажи';
       const wanted = [api('sales_daily')];
       if (state.compare) wanted.push(api('sales_daily', {}, previousRange(state.from, state.to)));
       const [data, prev] = await Promise.all(wanted);
@@ -490,7 +493,9 @@
         grid: {left: 40, right: 20, top: 10, bottom: 60},
         xAxis: {type: 'category', data: [...Array(24).keys()].map(String), splitArea: {show: true}},
         yAxis: {type: 'category', data: WEEKDAYS, inverse: true, splitArea: {show: true}},
-        visualMap: {min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120},
+        // the scale: how many tickets a colour means
+        visualMap: {min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: narrow() ? 100 : 160,
+          text: [`${fmt.int(max)} бил.`, '0'], textGap: 6, formatter: (v) => fmt.int(Math.round(v))},
         series: [{type: 'heatmap', name: 'Билеты', data: cells}],
       });
     },
@@ -535,6 +540,25 @@
     },
   };
 
+  async function salesHourly() {
+    // «Сегодня» / «Вчера» (any period of one or two days): by hour, Moscow time, instead of one or two bars
+    document.querySelector('[data-panel="sales_daily"] h2 .title').textContent = 'Выручка и билеты по часам, МСК';
+    const data = await api('sales_hourly');
+    const rows = data.rows;
+    const oneDay = state.from === state.to;
+    const label = (r) => `${oneDay ? '' : `${fmt.date(r.sales_date).slice(0, 5)} `}${String(r.hour).padStart(2, '0')}:00`;
+    await draw('sales_daily', {
+      tooltip: {trigger: 'axis', confine: true, formatter: (ps) => { const r = rows[ps[0].dataIndex]; return `${fmt.date(r.sales_date)}, ${String(r.hour).padStart(2, '0')}:00–${String(r.hour).padStart(2, '0')}:59 МСК<br>${tooltipMoney(ps)}`; }},
+      legend: {top: 0},
+      grid: {left: narrow() ? 44 : 60, right: narrow() ? 36 : 50, top: narrow() ? 60 : 40, bottom: 30},
+      xAxis: {type: 'category', data: rows.map(label), axisLabel: {hideOverlap: true}},
+      yAxis: [moneyAxis, {type: 'value', name: 'билеты', minInterval: 1, axisLabel: {formatter: (v) => FMT_INT.format(v)}}],
+      series: [
+        {name: 'Выручка, ₽', type: 'bar', data: rows.map((r) => r.revenue), yAxisIndex: 0},
+        {name: 'Билеты', type: 'line', data: rows.map((r) => r.tickets), yAxisIndex: 1, symbolSize: 4},
+      ],
+    });
+  }
   function barOption(name, names, values, seriesName) {
     const width = labelWidth(name);
     const small = narrow();
