@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -215,6 +216,9 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.dashboard = board
+    # a phone on a slow network: ECharts (~1 MB) goes gzipped (~330 KB) to a browser that asks for it, and so do the
+    # page and the panels' JSON; small replies (< 1 KB) go as they are
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     if password:
         app.add_middleware(BasicAuth, user=user, password=password)
     return app
