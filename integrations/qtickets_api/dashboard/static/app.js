@@ -512,6 +512,54 @@
         series: [{type: 'bar', name: 'Посещаемость', data: rows.map((r) => r.share), label: {show: true, position: 'right', formatter: (p) => FMT_PCT.format(p.value)}}],
       });
     },
+    async ads() {
+      // «Реклама»: spend, cost per ticket and ROMI by city; spend no sale could be tied to («не сопоставлено») and sales
+      // without a tag («без метки») are rows of their own. Without an ad source the block says so and draws nothing.
+      const [spend, romi] = await Promise.all([api('ad_spend'), api('romi')]);
+      const box = document.getElementById('ads-body');
+      const empty = document.getElementById('ads-empty');
+      const spent = spend.rows.some((r) => r.spend) || romi.rows.some((r) => r.spend);
+      if (!spent) {
+        box.hidden = true;
+        empty.hidden = false;
+        empty.textContent = 'Рекламные кабинеты не подключены (или за период не было расходов на рекламу): здесь появятся расход, цена билета и окупаемость по городам, когда подключат Яндекс Директ или VK Рекламу.';
+        return;
+      }
+      box.hidden = false;
+      empty.hidden = true;
+      const byCity = new Map();
+      for (const r of romi.rows) {
+        const key = r.city || 'не сопоставлено';
+        const acc = byCity.get(key) || {city: key, spend: 0, tickets: 0, revenue: 0};
+        acc.spend += r.spend || 0; acc.tickets += r.tickets || 0; acc.revenue += r.revenue || 0;
+        byCity.set(key, acc);
+      }
+      const cities = [...byCity.values()].sort((a, b) => b.spend - a.spend);
+      for (const c of cities) {
+        c.cost_per_ticket = c.tickets && c.spend ? c.spend / c.tickets : null;
+        c.romi = c.spend ? (c.revenue - c.spend) / c.spend : null;
+      }
+      renderTable('ads', [
+        {key: 'city', title: 'Город', kind: 'text'},
+        {key: 'spend', title: 'Расход, ₽', kind: 'money'},
+        {key: 'tickets', title: 'Билеты', kind: 'int'},
+        {key: 'revenue', title: 'Выручка, ₽', kind: 'money'},
+        {key: 'cost_per_ticket', title: 'Цена билета в рекламе, ₽', kind: 'money', unknown: 'нет расхода'},
+        {key: 'romi', title: 'ROMI', kind: 'share', unknown: 'нет расхода'},
+      ], cities);
+      renderTable('ad_campaigns', spend.columns, spend.rows, ['channel', 'campaign_name', 'city', 'mapped_by', 'spend', 'clicks', 'tickets', 'revenue', 'cost_per_ticket', 'romi', 'romi_light']);
+      const withSpend = cities.filter((c) => c.spend);
+      const width = labelWidth('ads');
+      fitHeight('ads', withSpend.length * (narrow() ? 1.6 : 1));
+      await draw('ads', {
+        tooltip: {trigger: 'axis', axisPointer: {type: 'shadow'}, confine: true, formatter: (ps) => { const c = withSpend[ps[0].dataIndex]; return `${escapeHtml(c.city)}<br>расход ${fmt.money(c.spend)}<br>ROMI ${c.romi === null ? '—' : fmt.share(c.romi)}`; }},
+        grid: {left: width + 10, right: narrow() ? 60 : 80, top: 10, bottom: 20},
+        xAxis: {type: 'value', splitNumber: narrow() ? 2 : 4, axisLabel: {formatter: (v) => FMT_PCT.format(v), hideOverlap: true}},
+        yAxis: {type: 'category', inverse: true, data: withSpend.map((c) => c.city), axisLabel: {width, overflow: 'break', lineHeight: 13, fontSize: narrow() ? 11 : 12}},
+        series: [{type: 'bar', name: 'ROMI', data: withSpend.map((c) => ({value: c.romi, itemStyle: {color: c.romi >= 0 ? '#19a979' : '#c4320a'}})),
+          label: {show: true, position: 'right', formatter: (p) => FMT_PCT.format(p.value)}}],
+      });
+    },
     async plan() {
       const data = await api('plan');
       renderTable('plan', data.columns, data.rows, ['event_name', 'show_id', 'plan_date', 'target_tickets', 'fact_tickets', 'tickets_share', 'target_revenue', 'fact_revenue', 'revenue_share']);
