@@ -13,7 +13,7 @@ import pytest
 from tests.browser.test_dashboard_page import open_dashboard
 
 # proper names and abbreviations the page writes on purpose
-NAMES = {"ID", "CSV", "UTM", "API", "QTickets", "Apache", "ECharts", "ROMI"}
+NAMES = {"ID", "CSV", "UTM", "API", "QTickets", "Apache", "ECharts", "ROMI", "VK"}  # VK: «VK Реклама», a brand
 LATIN = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
 PERIODS = ["?period=today", "?period=7", "", "?period=season", "?period=custom&from=2025-09-01&to=2026-12-31"]
 
