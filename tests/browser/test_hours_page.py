@@ -24,6 +24,7 @@ def test_a_day_is_drawn_by_hour(page: Any, served: str, truth: Truth, world: Wor
     hours, tickets = page.evaluate(OPTION)
     assert hours == 24
     assert tickets == truth.kpi(Scope(day, day))["tickets"]
+    assert "/api/panels/sales_hourly.csv?" in page.locator('[data-panel="sales_daily"] a.csv').get_attribute("href")
     assert page.console.errors == []
 
 

@@ -348,6 +348,7 @@
     async sales_daily() {
       if (daysBetween(state.from, state.to) <= 1) return salesHourly();
       document.querySelector('[data-panel="sales_daily"] h2 .title').textContent = 'Выручка и билеты по дням продажи';
+      csvLink('sales_daily', 'sales_daily');
       const wanted = [api('sales_daily')];
       if (state.compare) wanted.push(api('sales_daily', {}, previousRange(state.from, state.to)));
       const [data, prev] = await Promise.all(wanted);
@@ -588,9 +589,16 @@
     },
   };
 
+  function csvLink(panel, source) {
+    // the CSV of what the chart shows: by hour for a day or two, by day otherwise
+    const link = document.querySelector(`[data-panel="${panel}"] a.csv`);
+    link.dataset.csv = source;
+    link.href = `/api/panels/${source}.csv?${params()}`;
+  }
   async function salesHourly() {
     // «Сегодня» / «Вчера» (any period of one or two days): by hour, Moscow time, instead of one or two bars
     document.querySelector('[data-panel="sales_daily"] h2 .title').textContent = 'Выручка и билеты по часам, МСК';
+    csvLink('sales_daily', 'sales_hourly');
     const data = await api('sales_hourly');
     const rows = data.rows;
     const oneDay = state.from === state.to;
