@@ -178,44 +178,22 @@ def page_times(base: str, loads: int) -> dict[str, float]:
     return {"median_s": round(statistics.median(samples), 3), "max_s": round(max(samples), 3)}
 
 
-# A mid-range phone as Lighthouse models one: the CPU four times slower, 10 Mbit/s down, 40 ms round trip
-PHONE_CPU_SLOWDOWN = 4
-PHONE_NETWORK = {
-    "offline": False,
-    "latency": 40,
-    "downloadThroughput": 10_000_000 / 8,
-    "uploadThroughput": 5_000_000 / 8,
-}
-
-
 def phone_page_times(base: str, loads: int) -> dict[str, float]:
-    """The page on a phone profile (390×844, throttled CPU and network), each load a first visit (no cache):
-    from navigation until every panel is drawn, and the bytes that came over the network."""
+    """The page on a phone profile (``bench/phone.py``: 390×844, CPU 4× slower, 10 Mbit/s, 40 ms RTT), each load a
+    first visit (no cache): from navigation until every panel is drawn, and the bytes that came over the network."""
+    from phone import ARGS, once
     from playwright.sync_api import sync_playwright
 
     samples, sizes = [], []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        for _ in range(loads):
-            context = browser.new_context(
-                locale="ru-RU", timezone_id="Europe/Moscow", viewport={"width": 390, "height": 844},
-                device_scale_factor=3, is_mobile=True, has_touch=True,
-            )  # fmt: skip
-            page = context.new_page()
-            cdp = context.new_cdp_session(page)
-            cdp.send("Network.enable")
-            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-            cdp.send("Network.emulateNetworkConditions", PHONE_NETWORK)
-            cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
-            received: list[int] = []
-            cdp.on("Network.loadingFinished", lambda event, into=received: into.append(int(event["encodedDataLength"])))
-            started = time.perf_counter()
-            page.goto(f"{base}/")
-            page.wait_for_selector("body[data-state=ready]", timeout=120_000)
-            samples.append(time.perf_counter() - started)
-            sizes.append(sum(received))
-            context.close()
-        browser.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            for _ in range(loads):
+                seconds, size = once(browser, f"{base}/", 4.0)
+                samples.append(seconds)
+                sizes.append(size)
+        finally:
+            browser.close()
     return {
         "median_s": round(statistics.median(samples), 3),
         "max_s": round(max(samples), 3),

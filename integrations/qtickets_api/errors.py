@@ -18,6 +18,7 @@ ZakazError                      one clear line: what is wrong (``str(e)``) and w
 │   └── DataDirLockedError      the embedded data directory is open in another process
 ├── ProbeError                  the probe could not run, or must not keep what it wrote       exit 2
 ├── FilterError                 a dashboard filter value refused (HTTP 400, safe to show)
+│   └── UnknownPanelError       no panel by that name (HTTP 404)
 └── ServiceStoppingError        a loader run inside the service interrupted by its shutdown   exit 1
 
 Outside the tree, because no person ever sees them:

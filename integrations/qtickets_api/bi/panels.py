@@ -17,7 +17,7 @@ def panel(name: str) -> Panel:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise UnknownPanelError(f"нет панели «{name[:40]}»: список панелей — /api/panels") from None
+        raise UnknownPanelError(f"нет панели «{name[:40]}»") from None
 
 
 def all_panels() -> list[Panel]:

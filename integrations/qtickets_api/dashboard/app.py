@@ -143,14 +143,16 @@ class Dashboard:
 def _single_values(request: Request) -> Mapping[str, str] | Response:
     items = request.query_params.multi_items()
     names = [k for k, _ in items]
-    if len(names) != len(set(names)):
-        twice = sorted({k for k in names if names.count(k) > 1})[0][:40]
+    repeated = next((k for i, k in enumerate(names) if k in names[:i]), None)
+    if repeated is not None:
         return PlainTextResponse(
-            f"параметр «{twice}» указан в ссылке больше одного раза: оставьте одно значение\n",
-            status_code=400,
-            headers=SECURITY_HEADERS,
+            f"параметр {_quoted(repeated)} указан больше одного раза\n", status_code=400, headers=SECURITY_HEADERS
         )
     return dict(items)
+
+
+def _quoted(name: str) -> str:
+    return f"«{name[:40]}»"
 
 
 def _unavailable(exc: StorageError) -> Response:
@@ -214,8 +216,9 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.dashboard = board
+    # a phone on a slow network: ECharts (~1 MB) goes gzipped (~330 KB) to a browser that asks for it, and so do the
+    # page and the panels' JSON; small replies (< 1 KB) go as they are
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     if password:
         app.add_middleware(BasicAuth, user=user, password=password)
-    # outermost: ECharts is 1 MB as it is and a third of that gzipped, which a phone on a mobile network feels
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     return app
