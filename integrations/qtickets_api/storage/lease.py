@@ -88,13 +88,13 @@ _HIGH_WATER = (
 )
 # The claim of the newest generation (claims from before generations, all 0, by the earliest live one).
 _NEWEST_CLAIM = """
-    SELECT token, argMax(holder, at), min(claimed_at) AS claimed, argMax(expires_at, at) AS expires, now64(6),
-           generation
+    SELECT token, argMax(holder, at), min(claimed_at) AS claimed, argMax(expires_at, at) AS expires,
+           now64(6, 'UTC'), generation, expires > now64(6) AS live
     FROM {db}.meta_run_lease
     WHERE name = {name:String}
       AND generation = (SELECT max(generation) FROM {db}.meta_run_lease WHERE name = {name:String})
     GROUP BY token, generation
-    ORDER BY expires > now64(6) DESC, claimed, token
+    ORDER BY live DESC, claimed, token
     LIMIT 1
 """
 
@@ -107,6 +107,7 @@ class Holder:
     expires: datetime
     now: datetime  # the server's time when read
     generation: int = 0
+    live: bool = True  # judged by the server, in the same query (never a naive and an aware time compared here)
 
     def describe(self) -> str:
         age = (self.now - self.since).total_seconds() / 60
@@ -118,14 +119,14 @@ def newest(storage: Storage, name: str = LOADER) -> Holder | None:
     rows = storage.rows(_sql(_NEWEST_CLAIM, storage), {"name": name})
     if not rows:
         return None
-    token, holder, since, expires, now, generation = rows[0]
-    return Holder(str(token), str(holder), since, expires, now, int(generation))
+    token, holder, since, expires, now, generation, live = rows[0]
+    return Holder(str(token), str(holder), since, expires, now, int(generation), bool(live))
 
 
 def who(storage: Storage, name: str = LOADER) -> Holder | None:
     """The live holder of the lease, or None."""
     claim = newest(storage, name)
-    return claim if claim is not None and claim.expires > claim.now else None
+    return claim if claim is not None and claim.live else None
 
 
 def holder_label(trigger: str) -> str:
@@ -241,7 +242,7 @@ class Lease:
         claim = newest(self.storage, self.name)
         if claim is None or claim.token != self.token:
             self._mark_lost(_superseded(claim))
-        elif claim.expires <= claim.now:
+        elif not claim.live:
             self._mark_lost("it expired before this run renewed it")
         self.check_renewed()
 
@@ -271,7 +272,7 @@ class Lease:
         if claim is None or claim.token != self.token:
             self._mark_lost(_superseded(claim))
             return False
-        if claim.expires <= claim.now:
+        if not claim.live:
             self._mark_lost("it expired before it was renewed")
             return False
         self._confirmed = self._clock()
