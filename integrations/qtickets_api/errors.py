@@ -141,6 +141,7 @@ __all__ = [
     "DataDirLockedError",
     "FilterError",
     "InvalidRecordError",
+    "LeaseLostError",
     "PlanFileError",
     "ProbeError",
     "RunLockedError",

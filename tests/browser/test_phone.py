@@ -74,7 +74,7 @@ def test_the_page_fits_the_screen(browser: Any, served: str, width: int, height:
         assert page.evaluate(CUT_TEXT) == []
         assert page.evaluate(CUT_CHART_TEXT) == []
         # tables: the name first, ids hidden; each scrolls inside its card, never past it
-        for name in ("events", "shows", "sell_through", "plan"):
+        for name in ("events", "shows", "sell_through", "plan", "forecast"):
             table = page.locator(f'table[data-table="{name}"]')
             first = table.locator("thead th").first
             assert "ID" not in first.inner_text(), name

@@ -201,3 +201,6 @@ class LoaderSchedule:
 def _resolve(done: asyncio.Future[None]) -> None:
     if not done.done():
         done.set_result(None)
+
+
+__all__ = ["INTERVAL_S", "LoaderSchedule", "RunStatus"]

@@ -28,3 +28,6 @@ def stamp_state(storage: Storage, key: str, value: str) -> None:
         "SELECT {key:String}, {value:String}, now64(6)",
         {"key": key, "value": value},
     )
+
+
+__all__ = ["get_state", "set_state", "stamp_state"]

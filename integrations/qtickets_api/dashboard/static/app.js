@@ -565,6 +565,25 @@
       const data = await api('plan');
       renderTable('plan', data.columns, data.rows, ['event_name', 'show_id', 'plan_date', 'target_tickets', 'fact_tickets', 'tickets_share', 'target_revenue', 'fact_revenue', 'revenue_share']);
     },
+    async forecast() {
+      const data = await api('forecast');
+      const rows = data.rows.map((r) => ({
+        ...r,
+        band: r.forecast_p25 === null || r.forecast_p75 === null ? null : `${fmt.int(r.forecast_p25)} – ${fmt.int(r.forecast_p75)}`,
+      }));
+      renderTable('forecast', [
+        {key: 'event_name', title: 'Мероприятие', kind: 'text'},
+        {key: 'show_id', title: 'ID сеанса', kind: 'id'},
+        {key: 'city', title: 'Город', kind: 'text'},
+        {key: 'show_start_local', title: 'Начало (местное время)', kind: 'datetime_local'},
+        {key: 'sold', title: 'Продано', kind: 'int'},
+        {key: 'forecast_p50', title: 'Ожидается, билеты', kind: 'int', unknown: 'нет прогноза'},
+        {key: 'band', title: 'Диапазон (от – до)', kind: 'text', unknown: '—'},
+        {key: 'capacity', title: 'Вместимость', kind: 'int', unknown: 'неизвестно'},
+        {key: 'plan', title: 'План, билеты', kind: 'int', unknown: 'нет плана'},
+      ], rows);
+      if (!rows.length) document.querySelector('table[data-table="forecast"] tbody td.empty').textContent = 'Нет предстоящих сеансов';
+    },
     async freshness() {
       const data = await api('freshness');
       const row = data.rows[0] || {};
