@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import random
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -121,3 +122,25 @@ def test_stored_payloads_keep_only_the_allowlist_whatever_else_an_order_carries(
     assert scrubbed["baskets"] == [{"id": 1, "show_id": 2}, "odd", {"id": 2, "show_id": 2}]
     assert all(set(b) <= BASKET_KEEP for b in scrubbed["baskets"] if isinstance(b, dict))
     assert dropped == len(set(o) - ORDER_KEEP) + 3 + 1
+
+
+def test_inventory_of_mixed_quantity_forms_matches_a_count_made_by_hand() -> None:
+    """Plain ints take a fast path, anything else the general rules: strings count as their number, negatives
+    and junk as 0, a disabled seat (true, "1") nowhere; the truth is counted here, seat by seat."""
+    rng = random.Random(7)
+    forms = [lambda n: n, str, lambda n: -n, lambda n: "x", lambda n: None, lambda n: float(n)]
+    seats, left, paid, reserved = {}, 0, 0, 0
+    for n in range(400):
+        free, payed, ordered = rng.randrange(3), rng.randrange(3), rng.randrange(2)
+        form = rng.choice(forms)
+        disabled = rng.choice([False, False, False, True, "1", 0])
+        seats[f"S-{n}"] = {"id": f"S-{n}", "root_id": f"Z{n % 4}-{n}", "max_quantity": 2, "disabled": disabled,
+                           "free_quantity": form(free), "payed_quantity": payed, "ordered_quantity": ordered}  # fmt: skip
+        if disabled in (True, "1"):
+            continue
+        shown = form(free)
+        left += free if shown in (free, str(free), float(free)) and not isinstance(shown, bool) else 0
+        paid, reserved = paid + payed, reserved + ordered
+    counted = inventory(msgspec.json.encode(seats))
+    assert (counted.tickets_left, counted.tickets_paid, counted.tickets_reserved) == (left, paid, reserved)
+    assert counted == inventory(seats)

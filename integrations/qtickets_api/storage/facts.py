@@ -22,7 +22,7 @@ import logging
 import re
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,33 +239,35 @@ def replace_inventory(
     storage: Storage, shows: list[ShowSnapshot], keep_show_ids: list[int], *, fence: Fence | None = None
 ) -> int:
     """Swap in the new inventory: ``shows`` plus the stored rows of ``keep_show_ids``; returns the show rows.
-    ``fence`` (the run lease's check) is called before anything is written."""
+    Both tables are staged first, then ``fence`` (the run lease's check) is called once before anything is
+    published: the snapshot history and the two swaps."""
     db = storage.db
     check = fence or _unfenced
     rows = [s.row for s in shows]
     zones = [z for s in shows for z in s.zones]
-    check()
-    if rows:
-        storage.insert(schema.INVENTORY_SNAPSHOTS.name, rows, schema.INVENTORY_SNAPSHOTS.columns)
-    count = 0
-    for table, new in ((schema.INVENTORY, rows), (schema.INVENTORY_ZONES, zones)):
-        with _stage_of(storage, table) as stage:
+    with ExitStack() as stages:
+        staged: list[tuple[Table, str, int]] = []
+        for table, new in ((schema.INVENTORY, rows), (schema.INVENTORY_ZONES, zones)):
+            stage = stages.enter_context(_stage_of(storage, table))
             if new:
                 storage.insert(stage, new, table.columns)
+            n = len(new)
             if keep_show_ids:
                 storage.command(
                     f"INSERT INTO {db}.{stage} SELECT * FROM {db}.{table} WHERE show_id IN {{ids:Array(UInt64)}}",
                     {"ids": keep_show_ids},
                 )
-            n = int(storage.rows(f"SELECT count() FROM {db}.{stage}")[0][0])
-            check()
+                n = int(storage.rows(f"SELECT count() FROM {db}.{stage}")[0][0])
+            staged.append((table, stage, n))
+        check()
+        if rows:
+            storage.insert(schema.INVENTORY_SNAPSHOTS.name, rows, schema.INVENTORY_SNAPSHOTS.columns)
+        for table, stage, n in staged:
             if n:
                 storage.command(f"ALTER TABLE {db}.{table} REPLACE PARTITION tuple() FROM {db}.{stage}")
             else:
                 storage.command(f"TRUNCATE TABLE {db}.{table}")
-            if table is schema.INVENTORY:
-                count = n
-    return count
+    return staged[0][2]
 
 
 def _unfenced() -> None:

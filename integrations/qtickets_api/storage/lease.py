@@ -295,15 +295,25 @@ class Lease:
 
     def _start_renewing(self) -> None:
         self._stop.clear()
-        connection = self.storage.another()
 
         def renew() -> None:
+            # opened at the first renewal, not at the claim: most service runs end before one is due, and opening
+            # a connection is ~11 ms of each 15-minute run
+            connection: Storage | None = None
             try:
                 while not self._stop.wait(self.ttl_s / 3):
+                    if connection is None:
+                        try:
+                            connection = self.storage.another()
+                        except ZakazError as exc:  # as a failed renewal: the gap check decides when it is lost
+                            self.renew_error = exc
+                            log.warning("Could not open a connection to renew the run lease: %s", exc)
+                            continue
                     if not self.renew_once(connection):
                         return
             finally:
-                connection.close()
+                if connection is not None:
+                    connection.close()
 
         self._renewer = threading.Thread(target=renew, name="zakaz-lease-renewal", daemon=True)
         self._renewer.start()
