@@ -574,11 +574,11 @@
       renderTable('forecast', [
         {key: 'event_name', title: 'Мероприятие', kind: 'text'},
         {key: 'show_id', title: 'ID сеанса', kind: 'id'},
-        {key: 'city', title: 'Город', kind: 'text'},
         {key: 'show_start_local', title: 'Начало (местное время)', kind: 'datetime_local'},
         {key: 'sold', title: 'Продано', kind: 'int'},
         {key: 'forecast_p50', title: 'Ожидается, билеты', kind: 'int', unknown: 'нет прогноза'},
         {key: 'band', title: 'Диапазон (от – до)', kind: 'text', unknown: '—'},
+        {key: 'city', title: 'Город', kind: 'text'},
         {key: 'capacity', title: 'Вместимость', kind: 'int', unknown: 'неизвестно'},
         {key: 'plan', title: 'План, билеты', kind: 'int', unknown: 'нет плана'},
       ], rows);
